@@ -1,0 +1,215 @@
+"""``capwatch classifier ...``: train, evaluate and run the signal classifier from the command line.
+
+The group works inside the main ``capwatch`` CLI (it reads providers and ``classifier.model_path`` /
+``classifier.artifact_path`` from the config object the main group puts in ``ctx.obj``) and standalone (it
+then falls back to :data:`classifiers.providers.DEFAULT_PROVIDERS` and the packaged model and artifact).
+
+``predict`` exit codes: 0 when at least one line was classified or the input had no lines; 1 when there were
+lines but none could be classified (every line bad); 2 on usage errors; 3 when the classifier could not be
+loaded (model or artifact missing or invalid).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from typing import IO, Any
+
+import click
+
+from classifiers.providers import DEFAULT_PROVIDERS
+from classifiers.types import ArticleText, Classifier, ClassifierError
+
+EXIT_NOTHING_PROCESSED = 1
+EXIT_CLASSIFIER_UNAVAILABLE = 3
+PREDICT_BATCH = 64
+
+
+def _config(ctx: click.Context) -> Any | None:
+    """Return the capwatch config from the main group's ``ctx.obj`` if there is one, else None."""
+    obj = ctx.find_root().obj if ctx.obj is None else ctx.obj
+    getter = getattr(obj, "config", None)
+    if not callable(getter):
+        return None
+    try:
+        return getter()
+    except Exception:  # noqa: BLE001 - a broken or missing config must not break the classifier commands
+        return None
+
+
+def provider_map(ctx: click.Context) -> dict[str, list[str]]:
+    """Return id -> aliases (display name first) from the config, or the built-in defaults."""
+    cfg = _config(ctx)
+    providers = getattr(cfg, "providers", None) if cfg is not None else None
+    if isinstance(providers, Mapping) and providers:
+        out: dict[str, list[str]] = {}
+        for pid, prov in providers.items():
+            name = getattr(prov, "name", None) or str(pid)
+            aliases = [str(a) for a in (getattr(prov, "aliases", None) or [])]
+            out[str(pid)] = [str(name)] + [a for a in aliases if a != name]
+        return out
+    return {pid: list(aliases) for pid, aliases in DEFAULT_PROVIDERS.items()}
+
+
+def _classifier_setting(ctx: click.Context, name: str) -> str | None:
+    """Return ``config.classifier.<name>`` if set, else None."""
+    cfg = _config(ctx)
+    section = getattr(cfg, "classifier", None) if cfg is not None else None
+    value = getattr(section, name, None) if section is not None else None
+    return str(value) if value else None
+
+
+@click.group("classifier")
+def classifier() -> None:
+    """Train, evaluate and run the signal classifier."""
+
+
+@classifier.command("train")
+@click.option("--artifact", "artifact", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the head (default: classifiers/artifacts/signal_head.json).")
+@click.option("--data-dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Folder with train/validation/test.jsonl (default: the shipped data).")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.pass_context
+def train_cmd(ctx: click.Context, artifact: str | None, data_dir: str | None, as_json: bool) -> None:
+    """Train the logistic-regression head on MiniLM embeddings, write the artifact and print test metrics."""
+    from classifiers.head import DEFAULT_ARTIFACT
+    from classifiers.training import train
+
+    target = artifact or _classifier_setting(ctx, "artifact_path") or str(DEFAULT_ARTIFACT)
+    try:
+        head = train(data_dir=data_dir, artifact_path=target, model_path=_classifier_setting(ctx, "model_path"))
+    except ClassifierError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps({"artifact": target, "version": head.version, "metrics": head.metrics}, indent=2))
+        return
+    click.echo(f"wrote {target} ({head.version})")
+    for split, rep in head.metrics.items():
+        click.echo(f"{split}: macro-F1 {rep['macro_f1']:.3f}  micro-F1 {rep['micro_f1']:.3f}  n={rep['n']}")
+
+
+@classifier.command("eval")
+@click.option("--split", type=click.Choice(["train", "validation", "test"]), default="test", show_default=True)
+@click.option("--artifact", "artifact", type=click.Path(dir_okay=False), default=None,
+              help="Head artifact to evaluate (default: the committed one).")
+@click.option("--data-dir", type=click.Path(file_okay=False, exists=True), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the full reports as JSON.")
+@click.pass_context
+def eval_cmd(ctx: click.Context, split: str, artifact: str | None, data_dir: str | None, as_json: bool) -> None:
+    """Print per-tag precision/recall/F1 and micro/macro F1 for the transformer and the keyword baseline."""
+    from classifiers.evaluate import evaluate, format_report
+
+    try:
+        result = evaluate(
+            split=split,
+            providers=provider_map(ctx),
+            model_path=_classifier_setting(ctx, "model_path"),
+            artifact_path=artifact or _classifier_setting(ctx, "artifact_path"),
+            data_dir=data_dir,
+        )
+    except ClassifierError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(result, indent=2) if as_json else format_report(result))
+
+
+def _parse_line(line: str) -> ArticleText:
+    """Parse one input line ``{"id", "title", "text"}``; raise ValueError with a short reason."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON ({exc.msg})") from None
+    if not isinstance(row, dict):
+        raise ValueError("not a JSON object")
+    ident = row.get("id")
+    if ident is None or isinstance(ident, bool) or not isinstance(ident, str | int) or str(ident) == "":
+        raise ValueError('missing or invalid "id"')
+    title, text = row.get("title", ""), row.get("text", "")
+    if title is None:
+        title = ""
+    if text is None:
+        text = ""
+    if not isinstance(title, str) or not isinstance(text, str):
+        raise ValueError('"title" and "text" must be strings')
+    if not title.strip() and not text.strip():
+        raise ValueError('empty "title" and "text"')
+    return ArticleText(str(ident), title, text)
+
+
+def _batches(stream: IO[str], size: int) -> Iterator[list[tuple[int, str]]]:
+    """Yield the non-blank lines of ``stream`` with their 1-based line numbers, ``size`` at a time."""
+    batch: list[tuple[int, str]] = []
+    for lineno, line in enumerate(stream, 1):
+        if line.strip():
+            batch.append((lineno, line))
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+def run_predict(classifier_obj: Classifier, stream: IO[str], out: IO[str], err: IO[str], source: str,
+                batch_size: int = PREDICT_BATCH) -> tuple[int, int]:
+    """Classify JSON lines from ``stream`` to ``out``; report bad lines on ``err``. Return (good, bad)."""
+    good = bad = 0
+    for batch in _batches(stream, batch_size):
+        items: list[ArticleText] = []
+        for lineno, line in batch:
+            try:
+                items.append(_parse_line(line))
+            except ValueError as exc:
+                bad += 1
+                err.write(f"{source}:{lineno}: skipped: {exc}\n")
+        if items:
+            for result in classifier_obj.classify(items):
+                out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            out.flush()
+            good += len(items)
+    return good, bad
+
+
+@classifier.command("predict")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-", required=False)
+@click.option("--kind", type=click.Choice(["transformer", "keyword"]), default="transformer", show_default=True)
+@click.option("--artifact", "artifact", type=click.Path(dir_okay=False), default=None,
+              help="Head artifact (transformer only; default: the committed one).")
+@click.pass_context
+def predict_cmd(ctx: click.Context, file: IO[str], kind: str, artifact: str | None) -> None:
+    """Classify JSON lines {"id","title","text"} from FILE (or stdin) into one JSON line each.
+
+    Output per line: {"id","tags":[{"tag","confidence"}],"providers":[ids],"amounts":[{"value_usd","kind",
+    "text"}],"direction"}. Bad lines are reported on stderr with their line number and skipped. Exit 0 if
+    anything was classified (or the input was empty), 1 if no line could be, 3 if the model is unavailable.
+    """
+    from classifiers.loader import load_classifier
+
+    try:
+        clf = load_classifier(
+            kind,
+            providers=provider_map(ctx),
+            model_path=_classifier_setting(ctx, "model_path"),
+            artifact_path=artifact or _classifier_setting(ctx, "artifact_path"),
+        )
+    except ClassifierError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(EXIT_CLASSIFIER_UNAVAILABLE)
+        return
+    source = "<stdin>" if getattr(file, "name", "-") in ("-", "<stdin>") else str(file.name)
+    out = sys.stdout
+    err = sys.stderr
+    good, bad = run_predict(clf, file, out, err, source)
+    if bad:
+        err.write(f"{good} classified, {bad} skipped\n")
+    if good == 0 and bad > 0:
+        ctx.exit(EXIT_NOTHING_PROCESSED)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the group standalone (``python -m classifiers.cli``)."""
+    classifier.main(args=list(argv) if argv is not None else sys.argv[1:], prog_name="capwatch classifier")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""robots.txt, fetched once per host per crawl and obeyed for html pages and full-text article fetches.
+
+Follows RFC 9309: a 2xx robots.txt is parsed (rules for the ``capwatch`` product token, else ``*``); a 4xx means
+no restrictions; a 5xx or an unreachable host means "disallow everything" for this crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+from .fetch import Fetcher, FetchError
+
+ROBOTS_MAX_BYTES = 512 * 1024
+AGENT_TOKEN = "capwatch"
+
+
+class RobotsCache:
+    """Answers "may capwatch fetch this URL?" with one robots.txt request per origin."""
+
+    def __init__(self, fetcher: Fetcher, agent: str = AGENT_TOKEN) -> None:
+        self.fetcher = fetcher
+        self.agent = agent
+        self._rules: dict[str, RobotFileParser | bool] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def allowed(self, url: str) -> bool:
+        """True if robots.txt of ``url``'s origin lets capwatch fetch it."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        lock = self._locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            if origin not in self._rules:
+                self._rules[origin] = await self._load(origin)
+        rules = self._rules[origin]
+        if isinstance(rules, bool):
+            return rules
+        return rules.can_fetch(self.agent, url)
+
+    async def _load(self, origin: str) -> RobotFileParser | bool:
+        try:
+            response = await self.fetcher.get(origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES, accept="text/plain")
+        except FetchError:
+            return False  # unreachable: complete disallow (RFC 9309 2.3.1.4)
+        if 400 <= response.status < 500:
+            return True  # unavailable: no restrictions
+        if response.status >= 500 or response.status != 200:
+            return False
+        parser = RobotFileParser()
+        parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
+        return parser

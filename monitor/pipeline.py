@@ -1,0 +1,131 @@
+"""The classify stage: read unclassified articles, tag them, store their signals.
+
+Each article gets one signal per (tag, provider) pair the classifier finds; a signal remembers the classifier
+version, so ``capwatch classify --all`` re-tags everything after retraining. Articles naming no provider keep
+their signals with provider NULL (searchable by tag, ignored by the risk score), unless their source names
+providers in sources.toml, which then stand in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from classifiers.loader import load_classifier
+from classifiers.types import Amount, ArticleText, Classification, Classifier
+from storage.store import NewSignal, Store
+from storage.times import from_iso
+
+from .config import Config
+
+# Which amount kinds belong to which tag: the first matching amount is stored with the signal.
+AMOUNT_KINDS: dict[str, tuple[str | None, ...]] = {
+    "funding_raise": ("raise", "valuation"),
+    "debt_financing": ("debt", "raise"),
+    "losses_burn": ("loss",),
+    "revenue_growth": ("revenue",),
+    "compute_deal": ("debt", "raise", None),
+    "api_pricing": ("price",),
+    "m_and_a": ("valuation", "raise", None),
+    "legal_regulatory": (None,),
+}
+MAX_TEXT_CHARS = 4000
+
+
+@dataclass
+class ClassifyReport:
+    """What one classify run did."""
+
+    classifier: str
+    version: str
+    articles: int = 0
+    signals: int = 0
+    tags: Counter[str] = field(default_factory=Counter)
+    providers: Counter[str] = field(default_factory=Counter)
+
+
+@lru_cache(maxsize=4)
+def _cached_classifier(kind: str, providers: tuple[tuple[str, tuple[str, ...]], ...], model_path: str | None,
+                       artifact_path: str | None) -> Classifier:
+    return load_classifier(kind, providers=dict(providers), model_path=model_path, artifact_path=artifact_path)
+
+
+def get_classifier(config: Config, kind: str | None = None) -> Classifier:
+    """The configured classifier, loaded once per process (the model load is the slow part)."""
+    providers = tuple(sorted(config.provider_aliases.items()))
+    return _cached_classifier(kind or config.classifier.kind, providers, config.classifier.model_path,
+                              config.classifier.artifact_path)
+
+
+def _amount_for(tag: str, amounts: Sequence[Amount]) -> Amount | None:
+    kinds = AMOUNT_KINDS.get(tag)
+    if not kinds:
+        return None
+    for kind in kinds:
+        for a in amounts:
+            if a.kind == kind:
+                return a
+    return None
+
+
+def signals_for(result: Classification, published: str, fallback_providers: Sequence[str]) -> list[NewSignal]:
+    """Turn one classification into signals: one per (tag, provider), amounts and direction attached."""
+    when = from_iso(published)
+    pairs: list[tuple[str | None, float]] = (
+        [(m.provider, m.score) for m in result.providers] or [(p, 1.0) for p in fallback_providers] or [(None, 1.0)]
+    )
+    out = []
+    for tag in result.tags:
+        amount = _amount_for(tag.tag, result.amounts)
+        direction = result.direction if tag.tag in ("api_pricing", "funding_raise") else None
+        for provider, score in pairs:
+            out.append(
+                NewSignal(
+                    tag=tag.tag,
+                    confidence=float(tag.confidence),
+                    published=when,
+                    model_version=result.model_version,
+                    provider=provider,
+                    provider_score=float(score),
+                    amount_usd=amount.value_usd if amount else None,
+                    amount_kind=amount.kind if amount else None,
+                    direction=direction,
+                )
+            )
+    return out
+
+
+def classify_articles(
+    config: Config,
+    store: Store,
+    *,
+    redo_all: bool = False,
+    kind: str | None = None,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ClassifyReport:
+    """Tag every article not yet classified by the current classifier version (every article with ``redo_all``)."""
+    clf = get_classifier(config, kind)
+    report = ClassifyReport(classifier=clf.name, version=clf.version)
+    pending = store.articles_to_classify(clf.version, redo_all=redo_all)
+    source_providers = {s.name: s.providers for s in config.sources}
+    size = batch_size or config.settings.classify_batch
+    for start in range(0, len(pending), size):
+        batch = pending[start : start + size]
+        items = [
+            ArticleText(id=str(a["id"]), title=a["title"], text=(a["summary"] + "\n\n" + a["text"]).strip()[:MAX_TEXT_CHARS])
+            for a in batch
+        ]
+        results = clf.classify(items)
+        for article, result in zip(batch, results, strict=True):
+            signals = signals_for(result, article["published"], source_providers.get(article["source"], ()))
+            store.replace_article_signals(int(article["id"]), signals, clf.version)
+            report.articles += 1
+            report.signals += len(signals)
+            report.tags.update({t.tag for t in result.tags})
+            report.providers.update({s.provider for s in signals if s.provider})
+        if progress:
+            progress(len(batch))
+    return report

@@ -1,0 +1,411 @@
+"""The capwatch database: one SQLite file (WAL) accessed through sqlite-utils and typed query functions.
+
+Every stage reads what the previous stage stored and writes its own tables, so each can be re-run alone.
+Errors opening or migrating the file become :class:`monitor.errors.StorageError`-compatible ``StoreError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .migrations import migrate
+from .search import Cond, Planner, article_sets, decorate
+from .times import from_iso, to_iso, utcnow
+
+
+class StoreError(Exception):
+    """The database cannot be opened, migrated or written (locked, read-only, corrupt)."""
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """An article as the crawler hands it to storage (``url`` is already canonical)."""
+
+    url: str
+    title: str
+    summary: str
+    text: str
+    published: datetime
+    fetched: datetime
+    source: str
+    link: str | None = None
+    guid: str | None = None
+    author: str | None = None
+    date_missing: bool = False
+
+    @property
+    def content_hash(self) -> str:
+        """A hash of the normalised title and text: equal for the same story text seen under two URLs."""
+        basis = " ".join((self.title + " " + (self.text or self.summary)).lower().split())
+        return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class NewSignal:
+    """One tag on one piece of evidence (an article, an incident or a price change)."""
+
+    tag: str
+    confidence: float
+    published: datetime
+    model_version: str
+    provider: str | None = None
+    provider_score: float = 1.0
+    amount_usd: float | None = None
+    amount_kind: str | None = None
+    direction: str | None = None
+    article_id: int | None = None
+    incident_id: int | None = None
+    price_change_id: int | None = None
+
+
+class Store:
+    """Open (creating and migrating if needed) the database at ``path``."""
+
+    def __init__(self, path: Path | str, *, migrate_schema: bool = True, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("pragma foreign_keys = on")
+            self.db.execute(f"pragma busy_timeout = {int(timeout * 1000)}")
+            if str(path) != ":memory:":
+                self.db.execute("pragma journal_mode = wal")
+            self.db.execute("pragma synchronous = normal")
+            self.applied_migrations = migrate(self.db) if migrate_schema else []
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            raise StoreError(f"{path}: cannot open database: {exc}") from None
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes so that a crash leaves all or none of them."""
+        with self.db.conn:
+            yield
+
+    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """Run a read query and return plain dicts."""
+        return list(self.db.query(sql, params))
+
+    def integrity_check(self) -> str:
+        """``ok`` when ``PRAGMA integrity_check`` finds nothing wrong, else its first message."""
+        return str(self.db.execute("pragma integrity_check").fetchone()[0])
+
+    # ------------------------------------------------------------------------------------------------ sources
+    def source_state(self, name: str) -> dict[str, Any] | None:
+        rows = self.rows("select * from sources where name = ?", [name])
+        return rows[0] if rows else None
+
+    def ensure_source(self, name: str, kind: str, url: str) -> dict[str, Any]:
+        """Create the state row of a configured source if missing; keep state if the URL is unchanged."""
+        state = self.source_state(name)
+        if state is None:
+            self.db.table("sources").insert({"name": name, "kind": kind, "url": url, "current_url": url})
+        elif state["url"] != url:
+            # the config now names another URL: start over with fresh HTTP cache state
+            self.db.table("sources").update(
+                name, {"kind": kind, "url": url, "current_url": url, "etag": None, "last_modified": None}
+            )
+        else:
+            self.db.table("sources").update(name, {"kind": kind})
+        state = self.source_state(name)
+        assert state is not None
+        return state
+
+    def update_source(self, name: str, **fields: Any) -> None:
+        self.db.table("sources").update(name, fields)
+
+    def sources_state(self) -> list[dict[str, Any]]:
+        return self.rows("select * from sources order by name")
+
+    # ------------------------------------------------------------------------------------------------ articles
+    def add_article(self, art: NewArticle) -> tuple[int, bool]:
+        """Store ``art`` unless its canonical URL (or, for the same title, its content hash) is known.
+
+        Returns ``(article_id, created)``. The source is linked to the article either way, so one article seen in
+        two feeds is stored once and linked to both.
+        """
+        with self.db.conn:
+            return self._add_article_row(art)
+
+    def add_articles(self, articles: Sequence[NewArticle]) -> list[tuple[int, bool]]:
+        """:meth:`add_article` for many articles in one transaction (the crawler's path: one commit per feed)."""
+        with self.db.conn:
+            return [self._add_article_row(art) for art in articles]
+
+    def _add_article_row(self, art: NewArticle) -> tuple[int, bool]:
+        """The dedupe-insert-link of one article; the caller holds the transaction."""
+        conn = self.db.conn
+        found = conn.execute("select id from articles where url = ?", [art.url]).fetchone()
+        if found is None and (art.title.strip() or art.text.strip() or art.summary.strip()):
+            # (entries without any text share the empty content hash: only their URL identifies them)
+            found = conn.execute(
+                "select id from articles where content_hash = ? and title = ? limit 1", [art.content_hash, art.title]
+            ).fetchone()
+        if found is not None:
+            article_id, created = int(found[0]), False
+        else:
+            row = {f.name: getattr(art, f.name) for f in fields(art)}  # (asdict deep-copies: slow per row)
+            row.update(
+                published=to_iso(art.published),
+                fetched=to_iso(art.fetched),
+                date_missing=int(art.date_missing),
+                content_hash=art.content_hash,
+            )
+            columns = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            cursor = conn.execute(f"insert into articles ({columns}) values ({marks})", list(row.values()))
+            article_id, created = int(cursor.lastrowid or 0), True
+        conn.execute(
+            "insert or ignore into article_sources (article_id, source, first_seen) values (?, ?, ?)",
+            [article_id, art.source, to_iso(art.fetched)],
+        )
+        return article_id, created
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        rows = self.rows("select * from articles where id = ?", [article_id])
+        if not rows:
+            return None
+        row = rows[0]
+        row["sources"] = [r["source"] for r in self.rows("select source from article_sources where article_id = ?", [article_id])]
+        return row
+
+    def article_count(self) -> int:
+        return int(self.db.execute("select count(*) from articles").fetchone()[0])
+
+    def articles_to_classify(self, version: str | None, *, redo_all: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
+        """Articles not yet classified by ``version`` (all of them with ``redo_all``), oldest first."""
+        sql = "select id, title, summary, text, published, source from articles"
+        params: list[Any] = []
+        if not redo_all:
+            sql += " where classified_version is null or classified_version != ?"
+            params.append(version)
+        sql += " order by published, id"
+        if limit:
+            sql += f" limit {int(limit)}"
+        return self.rows(sql, params)
+
+    # ------------------------------------------------------------------------------------------------ signals
+    def replace_article_signals(self, article_id: int, signals: Iterable[NewSignal], version: str) -> None:
+        """Replace the signals of one article (their ``article_id`` is set here) and mark it classified by
+        ``version``, atomically."""
+        now = to_iso(utcnow())
+        with self.db.conn:
+            self.db.execute("delete from signals where article_id = ?", [article_id])
+            self._insert_signals((replace(s, article_id=article_id) for s in signals), now)
+            self.db.execute(
+                "update articles set classified_version = ?, classified_at = ? where id = ?", [version, now, article_id]
+            )
+
+    def add_signals(self, signals: Iterable[NewSignal]) -> None:
+        with self.db.conn:
+            self._insert_signals(signals, to_iso(utcnow()))
+
+    def _insert_signals(self, signals: Iterable[NewSignal], now: str) -> None:
+        rows = []
+        for s in signals:
+            row = asdict(s)
+            row["published"] = to_iso(s.published)
+            row["created"] = now
+            rows.append(row)
+        if rows:
+            self.db.table("signals").insert_all(rows)
+
+    def signals(
+        self,
+        *,
+        provider: str | None = None,
+        tag: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """Signals with their evidence's title, URL and source, newest first."""
+        where, params = ["1 = 1"], []
+        for column, value in (("s.provider", provider), ("s.tag", tag)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            where.append("s.published >= ?")
+            params.append(to_iso(since))
+        if until is not None:
+            where.append("s.published <= ?")
+            params.append(to_iso(until))
+        return self.rows(
+            f"""
+            select s.*, coalesce(a.title, i.title, pc.model) as title,
+                   coalesce(a.link, a.url, i.url) as url,
+                   coalesce(a.source, i.source, pc.source) as source, a.story_id as story_id
+            from signals s
+            left join articles a on a.id = s.article_id
+            left join incidents i on i.id = s.incident_id
+            left join price_changes pc on pc.id = s.price_change_id
+            where {' and '.join(where)}
+            order by s.published desc, s.id desc
+            """,
+            params,
+        )
+
+    # ------------------------------------------------------------------------------------------------ search
+    def search(
+        self,
+        query: str | None,
+        *,
+        provider: str | None = None,
+        tag: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        source: str | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        """Full-text search (FTS5 syntax) over articles with filters; newest first (``published``, then id).
+
+        ``provider`` and ``tag`` together mean one signal with both. The plan is chosen by :mod:`storage.search`
+        from the sizes of the filters, so that common words and broad filters stay fast on large databases.
+        """
+        span: list[Cond] = []
+        if since is not None:
+            span.append(("a.published >= ?", [to_iso(since)]))
+        if until is not None:
+            span.append(("a.published <= ?", [to_iso(until)]))
+        try:
+            ids = self.search_planner().page(article_sets(query, provider, tag, source), span, limit)
+            return decorate(self.db.conn, ids)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"bad search query {query!r}: {exc}") from None
+
+    def search_planner(self) -> Planner:
+        """The planner :meth:`search` uses (tests shrink its limits to exercise every plan on small data)."""
+        return Planner(self.db.conn)
+
+    # ------------------------------------------------------------------------------------------------ outbox
+    def enqueue_delivery(self, channel: str, target: str, kind: str, dedupe_key: str, payload: dict[str, Any]) -> int | None:
+        """Write a message to the outbox unless ``dedupe_key`` is already there; return its id or None."""
+        now = to_iso(utcnow())
+        with self.db.conn:
+            cur = self.db.execute(
+                """insert or ignore into deliveries (channel, target, kind, dedupe_key, payload, status, attempts,
+                   next_attempt, created) values (?, ?, ?, ?, ?, 'pending', 0, ?, ?)""",
+                [channel, target, kind, dedupe_key, json.dumps(payload), now, now],
+            )
+            return int(cur.lastrowid or 0) if cur.rowcount else None
+
+    # ------------------------------------------------------------------------------------------------ crawler:
+    # incidents and price lists (written by monitor/crawl; see docs/crawler.md)
+    def save_source_state(self, name: str, **values: Any) -> None:
+        """Set crawl-state columns of one source in one statement (the crawler's per-fetch bookkeeping)."""
+        if not values:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        with self.db.conn:
+            self.db.conn.execute(f"update sources set {assignments} where name = ?", [*values.values(), name])
+
+    def save_incident(self, row: dict[str, Any], signal: NewSignal) -> tuple[int, str]:
+        """Insert or update one incident (unique per source and external id) and its ``outage`` signal.
+
+        Returns ``(incident_id, state)`` with state ``created``, ``updated`` or ``unchanged``; an update never moves
+        ``started`` later than first stored, and the signal is published at ``started``. A created or updated
+        incident gets exactly one signal from ``signal`` (its ``incident_id`` filled in): an update deletes the old
+        signal and inserts the new one in the same transaction.
+        """
+        compare = ("provider", "title", "impact", "status", "components", "started", "resolved", "updated", "url", "body")
+        now = to_iso(utcnow())
+        with self.db.conn:
+            found = self.rows(
+                "select * from incidents where source = ? and external_id = ?", [row["source"], row["external_id"]]
+            )
+            if found:
+                incident_id = int(found[0]["id"])
+                # feeds that only carry an "updated" time must not move the start later
+                row = dict(row, started=min(found[0]["started"], row["started"]))
+                if all(found[0].get(k) == row.get(k) for k in compare):
+                    return incident_id, "unchanged"
+                self.db.table("incidents").update(incident_id, {k: row.get(k) for k in compare})
+                self.db.execute("delete from signals where incident_id = ?", [incident_id])
+                state = "updated"
+            else:
+                incident_id = int(self.db.table("incidents").insert(row).last_pk or 0)
+                state = "created"
+            started = from_iso(row["started"])
+            self._insert_signals([replace(signal, incident_id=incident_id, published=started)], now)
+        return incident_id, state
+
+    def incidents(self, *, source: str | None = None, provider: str | None = None) -> list[dict[str, Any]]:
+        """Incidents, newest start first (``components`` decoded to a list)."""
+        where, params = ["1 = 1"], []
+        for column, value in (("source", source), ("provider", provider)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = self.rows(f"select * from incidents where {' and '.join(where)} order by started desc, id desc", params)
+        for r in rows:
+            r["components"] = json.loads(r["components"] or "[]")
+        return rows
+
+    def latest_price_snapshot(self, source: str) -> dict[str, Any] | None:
+        """The most recent price snapshot of ``source`` (``models`` still JSON text), or None."""
+        rows = self.rows(
+            "select * from price_snapshots where source = ? order by fetched desc, id desc limit 1", [source]
+        )
+        return rows[0] if rows else None
+
+    def save_price_snapshot(
+        self,
+        source: str,
+        fetched: datetime,
+        content_hash: str,
+        models_json: str,
+        changes: Sequence[dict[str, Any]],
+        signals: Sequence[NewSignal | None],
+    ) -> tuple[int, list[int]]:
+        """Store a snapshot, its change rows and one optional signal per change, atomically.
+
+        ``signals[i]`` belongs to ``changes[i]`` (None: no signal); its ``price_change_id`` is filled in.
+        Returns ``(snapshot_id, change_ids)``.
+        """
+        now = to_iso(utcnow())
+        with self.db.conn:
+            snapshot_id = int(
+                self.db.table("price_snapshots").insert(
+                    {"source": source, "fetched": to_iso(fetched), "content_hash": content_hash, "models": models_json}
+                ).last_pk
+                or 0
+            )
+            change_ids: list[int] = []
+            pending: list[NewSignal] = []
+            for change, signal in zip(changes, signals, strict=True):
+                row = dict(change, source=source, snapshot_id=snapshot_id, detected=to_iso(fetched))
+                change_id = int(self.db.table("price_changes").insert(row).last_pk or 0)
+                change_ids.append(change_id)
+                if signal is not None:
+                    pending.append(replace(signal, price_change_id=change_id))
+            self._insert_signals(pending, now)
+        return snapshot_id, change_ids
+
+    def price_changes(self, *, source: str | None = None, provider: str | None = None) -> list[dict[str, Any]]:
+        """Price changes, newest first."""
+        where, params = ["1 = 1"], []
+        for column, value in (("source", source), ("provider", provider)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return self.rows(f"select * from price_changes where {' and '.join(where)} order by detected desc, id", params)

@@ -1,0 +1,66 @@
+"""Shared fixtures: every test runs with capwatch's data and config folders pointed at a temp folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from storage.store import Store
+
+MINIMAL_CONFIG = """
+[settings]
+user_agent_contact = "https://example.org/capwatch-tests"
+
+[crawl]
+allow_private_hosts = ["127.0.0.1", "localhost"]
+respect_robots = false
+
+[classifier]
+kind = "keyword"
+
+[providers.helix]
+name = "Helix AI"
+aliases = ["Helix", "Helix Labs"]
+
+[providers.northwind]
+name = "Northwind Models"
+aliases = ["Northwind"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point CAPWATCH_DATA_DIR, CAPWATCH_DB, CAPWATCH_CONFIG and the XDG folders at a fresh temp folder."""
+    home = tmp_path_factory.mktemp("capwatch-home")
+    monkeypatch.setenv("CAPWATCH_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("CAPWATCH_DB", str(home / "data" / "capwatch.db"))
+    monkeypatch.setenv("CAPWATCH_CONFIG", str(home / "config" / "sources.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    for var in ("CAPWATCH_SLACK_WEBHOOK", "CAPWATCH_SMTP_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A migrated, empty database in a temp folder."""
+    s = Store(tmp_path / "test.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[[str], Path]:
+    """Write configuration text (appended to a minimal valid config) and return its path."""
+
+    def write(extra: str = "", *, base: str = MINIMAL_CONFIG) -> Path:
+        path = tmp_path / "sources.toml"
+        path.write_text(base + "\n" + extra, encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,81 @@
+"""``capwatch search`` and ``capwatch show`` over a small database: filters, formats, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import cli
+from storage.store import NewArticle, NewSignal, Store
+from storage.times import utcnow
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "q.db"
+    now = utcnow()
+    with Store(path) as store:
+        rows = [
+            ("https://e.org/1", "Helix AI burns $230M a month as losses widen", "helix", "losses_burn", 3, "wire"),
+            ("https://e.org/2", "Helix Labs cuts 22% of staff", "helix", "layoffs", 20, "ledger"),
+            ("https://e.org/3", "Northwind raises $2.1 billion", "northwind", "funding_raise", 40, "wire"),
+        ]
+        for url, title, provider, tag, days, source in rows:
+            when = now - timedelta(days=days)
+            art = NewArticle(url=url, title=title, summary="", text=title + " according to people familiar.",
+                             published=when, fetched=now, source=source)
+            aid, _ = store.add_article(art)
+            store.replace_article_signals(aid, [NewSignal(tag, 0.9, when, "test-1", provider=provider)], "test-1")
+    return path
+
+
+def run(db: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--db", str(db), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_search_table_json_csv(db: Path) -> None:
+    assert "losses widen" in run(db, "search", "losses")
+    rows = json.loads(run(db, "search", "helix", "--json"))
+    assert [r["id"] for r in rows] == [1, 2]
+    assert rows[0]["tags"] == "losses_burn" and rows[0]["providers"] == "helix"
+    parsed = list(csv.DictReader(io.StringIO(run(db, "search", "--provider", "northwind", "--csv"))))
+    assert [r["title"] for r in parsed] == ["Northwind raises $2.1 billion"]
+
+
+def test_search_filters(db: Path) -> None:
+    ids = lambda *a: [r["id"] for r in json.loads(run(db, "search", *a, "--json"))]  # noqa: E731
+    assert ids("--since", "7d") == [1]
+    assert ids("--until", "7d") == [2, 3]
+    assert ids("--tag", "layoffs") == [2]
+    assert ids("--source", "wire") == [1, 3]
+    assert ids("--limit", "1") == [1]
+    assert ids('"cash" OR losses', "--provider", "helix") == [1]
+
+
+def test_search_bad_input_is_a_clean_error(db: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(db), "search", "--since", "yesterday-ish"])
+    assert result.exit_code == 2 and "expected a duration" in result.output
+    result = CliRunner().invoke(cli, ["--db", str(db), "search", 'AND "unbalanced'])
+    assert result.exit_code == 1 and "bad search query" in result.output and "Traceback" not in result.output
+
+
+def test_show_article(db: Path) -> None:
+    out = run(db, "show", "1")
+    assert "Helix AI burns" in out and "losses_burn" in out
+    record = json.loads(run(db, "show", "article:2", "--json"))
+    assert record["signals"][0]["tag"] == "layoffs" and record["sources"] == ["ledger"]
+
+
+def test_show_unknown_ids(db: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(db), "show", "99"])
+    assert result.exit_code == 1 and "no article with id 99" in result.output
+    result = CliRunner().invoke(cli, ["--db", str(db), "show", "banana:1"])
+    assert result.exit_code == 2
