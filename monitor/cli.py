@@ -1,12 +1,15 @@
 """The ``capwatch`` command line: one click group; commands live in ``monitor/commands/``.
 
-Library errors are typed exceptions; they become ``click.ClickException`` here and only here.
+Library errors are typed exceptions; they become ``click.ClickException`` here and only here. An ``sqlite3``
+error that escapes a command (the database locked by another process past the busy timeout, a full disk) becomes
+the same kind of one-line message, naming the database file.
 Exit codes: 0 success, 1 failure, 2 usage or configuration error.
 """
 
 from __future__ import annotations
 
 import importlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,10 @@ class CapwatchGroup(click.Group):
             raise error_class(str(exc)) from None
         except (StoreError, ClassifierError) as exc:
             raise click.ClickException(str(exc)) from None
+        except sqlite3.Error as exc:  # met while using the database: locked past the busy timeout, disk full ...
+            app = ctx.obj
+            error = app.database_error(exc) if isinstance(app, AppContext) else StoreError(str(exc))
+            raise click.ClickException(str(error)) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # keep registration order in --help

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storage.store import Store, StoreError
+from storage.store import Store, StoreError, busy_timeout, database_error
 
 from .config import Config, load_config
 from .errors import StorageError
@@ -36,6 +37,16 @@ class AppContext:
             except StoreError as exc:
                 raise StorageError(str(exc)) from None
         return self._store
+
+    def database_error(self, exc: sqlite3.Error) -> StoreError:
+        """A one-line error naming the database for an ``sqlite3`` error a command met while using it."""
+        if self._store is not None:
+            return self._store.error(exc)
+        try:
+            timeout: float | None = busy_timeout()
+        except StoreError:
+            timeout = None
+        return database_error(self.db_path or default_db_path(), exc, timeout)
 
     def close(self) -> None:
         if self._store is not None:

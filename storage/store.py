@@ -1,20 +1,28 @@
 """The capwatch database: one SQLite file (WAL) accessed through sqlite-utils and typed query functions.
 
 Every stage reads what the previous stage stored and writes its own tables, so each can be re-run alone.
-Errors opening or migrating the file become :class:`monitor.errors.StorageError`-compatible ``StoreError``.
+Errors opening or migrating the file become :class:`monitor.errors.StorageError`-compatible ``StoreError``;
+:func:`database_error` turns an ``sqlite3`` error met later (a lock that outlasted the busy timeout, a full disk, a
+read-only file) into a one-line ``StoreError`` that names the file.
+
+A write waits up to the busy timeout (30 s, or ``$CAPWATCH_DB_TIMEOUT`` seconds) for another process's write
+transaction to end: SQLite retries meanwhile, so a short lock costs only the wait.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import math
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import sqlite_utils
 
@@ -22,9 +30,64 @@ from .migrations import migrate
 from .search import Cond, Planner, article_sets, decorate
 from .times import from_iso, to_iso, utcnow
 
+DB_TIMEOUT_ENV = "CAPWATCH_DB_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a statement waits for another connection's lock before failing with ``database is locked``."""
+
 
 class StoreError(Exception):
     """The database cannot be opened, migrated or written (locked, read-only, corrupt)."""
+
+
+def busy_timeout() -> float:
+    """The busy timeout in seconds: ``$CAPWATCH_DB_TIMEOUT`` when set (0 to 3600), else :data:`DEFAULT_TIMEOUT`."""
+    raw = os.environ.get(DB_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 3600:  # (false for nan)
+        raise StoreError(f"{DB_TIMEOUT_ENV}: expected a number of seconds from 0 to 3600, got {raw!r}")
+    return value
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "database table is locked" / busy errors."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def is_environment_error(exc: BaseException) -> bool:
+    """True for errors about the database's surroundings rather than the SQL: locked or busy, read-only, disk full,
+    disk I/O, file cannot be opened (:func:`database_error` words each one)."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return is_locked_error(exc) or any(
+        word in text for word in ("readonly", "read-only", "disk is full", "disk i/o", "unable to open")
+    )
+
+
+def database_error(path: Path | str, exc: sqlite3.Error, timeout: float | None = None) -> StoreError:
+    """A one-line :class:`StoreError` naming the database file for an ``sqlite3`` error met while using it."""
+    text = str(exc) or exc.__class__.__name__
+    lower = text.lower()
+    if is_locked_error(exc):
+        waited = f" after waiting {timeout:g} s" if timeout is not None else ""
+        return StoreError(
+            f"database {path} is locked by another process (still busy{waited}); nothing was lost: try again "
+            f"when it is free, or set {DB_TIMEOUT_ENV} to wait longer"
+        )
+    if "readonly" in lower or "read-only" in lower:
+        return StoreError(f"database {path} cannot be written ({text}): check the permissions of the file and its folder")
+    if "disk is full" in lower:
+        return StoreError(f"database {path} cannot be written: the disk is full ({text}); free some space and try again")
+    if "disk i/o" in lower:
+        return StoreError(f"database {path} cannot be written: {text} (is the disk full or failing?); nothing was lost: "
+                          "the last transaction was rolled back")
+    return StoreError(f"database {path}: {text}")
 
 
 @dataclass(frozen=True)
@@ -68,11 +131,40 @@ class NewSignal:
     price_change_id: int | None = None
 
 
-class Store:
-    """Open (creating and migrating if needed) the database at ``path``."""
+P = ParamSpec("P")
+R = TypeVar("R")
 
-    def __init__(self, path: Path | str, *, migrate_schema: bool = True, timeout: float = 30.0) -> None:
+
+def _typed_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """Make a :class:`Store` write method raise :class:`StoreError` (via :meth:`Store.error`) instead of a raw
+    ``sqlite3.OperationalError`` when the database is locked past the busy timeout, read-only or out of space."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            store = args[0]
+            if isinstance(store, Store) and is_environment_error(exc):
+                raise store.error(exc) from None
+            raise
+
+    return wrapper
+
+
+class Store:
+    """Open (creating and migrating if needed) the database at ``path``.
+
+    The write methods raise :class:`StoreError` when the database is locked past the busy timeout (or read-only,
+    or the disk is full), like :meth:`transaction`; a write made straight on ``db`` raises the ``sqlite3`` error,
+    which the CLI and the daemon word the same way (:func:`database_error`).
+    """
+
+    def __init__(self, path: Path | str, *, migrate_schema: bool = True, timeout: float | None = None) -> None:
         self.path = Path(path)
+        self.timeout = busy_timeout() if timeout is None else timeout
+        timeout = self.timeout
+        conn: sqlite3.Connection | None = None
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,8 +176,16 @@ class Store:
                 self.db.execute("pragma journal_mode = wal")
             self.db.execute("pragma synchronous = normal")
             self.applied_migrations = migrate(self.db) if migrate_schema else []
-        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, sqlite3.Error) and is_locked_error(exc):
+                raise database_error(path, exc, timeout) from None
             raise StoreError(f"{path}: cannot open database: {exc}") from None
+
+    def error(self, exc: sqlite3.Error) -> StoreError:
+        """:func:`database_error` for this database (its path and busy timeout)."""
+        return database_error(self.path, exc, self.timeout)
 
     def close(self) -> None:
         self.db.conn.close()
@@ -98,9 +198,15 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes so that a crash leaves all or none of them."""
-        with self.db.conn:
-            yield
+        """Group writes so that a crash leaves all or none of them (rolled back on any error; a locked database,
+        a full disk ... raise :class:`StoreError`)."""
+        try:
+            with self.db.conn:
+                yield
+        except sqlite3.OperationalError as exc:
+            if is_environment_error(exc):
+                raise self.error(exc) from None
+            raise
 
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Run a read query and return plain dicts."""
@@ -115,6 +221,7 @@ class Store:
         rows = self.rows("select * from sources where name = ?", [name])
         return rows[0] if rows else None
 
+    @_typed_errors
     def ensure_source(self, name: str, kind: str, url: str) -> dict[str, Any]:
         """Create the state row of a configured source if missing; keep state if the URL is unchanged."""
         state = self.source_state(name)
@@ -131,6 +238,7 @@ class Store:
         assert state is not None
         return state
 
+    @_typed_errors
     def update_source(self, name: str, **fields: Any) -> None:
         self.db.table("sources").update(name, fields)
 
@@ -138,6 +246,7 @@ class Store:
         return self.rows("select * from sources order by name")
 
     # ------------------------------------------------------------------------------------------------ articles
+    @_typed_errors
     def add_article(self, art: NewArticle) -> tuple[int, bool]:
         """Store ``art`` unless its canonical URL (or, for the same title, its content hash) is known.
 
@@ -147,6 +256,7 @@ class Store:
         with self.db.conn:
             return self._add_article_row(art)
 
+    @_typed_errors
     def add_articles(self, articles: Sequence[NewArticle]) -> list[tuple[int, bool]]:
         """:meth:`add_article` for many articles in one transaction (the crawler's path: one commit per feed)."""
         with self.db.conn:
@@ -205,6 +315,7 @@ class Store:
         return self.rows(sql, params)
 
     # ------------------------------------------------------------------------------------------------ signals
+    @_typed_errors
     def replace_article_signals(self, article_id: int, signals: Iterable[NewSignal], version: str) -> None:
         """Replace the signals of one article (their ``article_id`` is set here) and mark it classified by
         ``version``, atomically."""
@@ -216,6 +327,7 @@ class Store:
                 "update articles set classified_version = ?, classified_at = ? where id = ?", [version, now, article_id]
             )
 
+    @_typed_errors
     def add_signals(self, signals: Iterable[NewSignal]) -> None:
         with self.db.conn:
             self._insert_signals(signals, to_iso(utcnow()))
@@ -298,6 +410,7 @@ class Store:
         return Planner(self.db.conn)
 
     # ------------------------------------------------------------------------------------------------ outbox
+    @_typed_errors
     def enqueue_delivery(self, channel: str, target: str, kind: str, dedupe_key: str, payload: dict[str, Any]) -> int | None:
         """Write a message to the outbox unless ``dedupe_key`` is already there; return its id or None."""
         now = to_iso(utcnow())
@@ -311,6 +424,7 @@ class Store:
 
     # ------------------------------------------------------------------------------------------------ crawler:
     # incidents and price lists (written by monitor/crawl; see docs/crawler.md)
+    @_typed_errors
     def save_source_state(self, name: str, **values: Any) -> None:
         """Set crawl-state columns of one source in one statement (the crawler's per-fetch bookkeeping)."""
         if not values:
@@ -319,6 +433,7 @@ class Store:
         with self.db.conn:
             self.db.conn.execute(f"update sources set {assignments} where name = ?", [*values.values(), name])
 
+    @_typed_errors
     def save_incident(self, row: dict[str, Any], signal: NewSignal) -> tuple[int, str]:
         """Insert or update one incident (unique per source and external id) and its ``outage`` signal.
 
@@ -368,6 +483,7 @@ class Store:
         )
         return rows[0] if rows else None
 
+    @_typed_errors
     def save_price_snapshot(
         self,
         source: str,

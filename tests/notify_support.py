@@ -79,10 +79,12 @@ class Received:
 
 @dataclass
 class SlackStub:
-    """A webhook endpoint: ``script`` holds (status, headers, body) answers used in order, then ``200 ok``."""
+    """A webhook endpoint: ``script`` holds (status, headers, body) answers used in order, then ``200 ok``;
+    while ``failing`` is set, every request is answered with that status instead (an outage of any length)."""
 
     requests: list[Received] = field(default_factory=list)
     script: deque[tuple[int, dict[str, str], str]] = field(default_factory=deque)
+    failing: int | None = None
     port: int = 0
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -94,7 +96,11 @@ class SlackStub:
             def do_POST(self) -> None:  # noqa: N802 (http.server API)
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 stub.requests.append(Received(time.monotonic(), self.path, dict(self.headers.items()), body))
-                status, headers, text = stub.script.popleft() if stub.script else (200, {}, "ok")
+                headers: dict[str, str]
+                if stub.failing is not None:
+                    status, headers, text = stub.failing, {}, "service unavailable"
+                else:
+                    status, headers, text = stub.script.popleft() if stub.script else (200, {}, "ok")
                 payload = text.encode()
                 self.send_response(status)
                 for k, v in headers.items():

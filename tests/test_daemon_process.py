@@ -13,22 +13,17 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
+from fault_support import DEADLINE, Daemon, Env, query, wait_until
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 pytestmark = pytest.mark.slow
-
-DEADLINE = 40.0  # seconds; a generous upper bound, the usual wait is one or two seconds
 
 # The keyword classifier, and no encoder model (story clustering falls back to titles with a warning): the daemon
 # is under test here, not the models, and loading MiniLM would cost each daemon start several seconds.
@@ -90,13 +85,6 @@ class Feed:
         return Response(rss(self.items), content_type="application/rss+xml")
 
 
-@dataclass
-class Env:
-    db: Path
-    vars: dict[str, str]
-    logs: Path
-
-
 @pytest.fixture
 def feed(httpserver: HTTPServer) -> Iterator[Feed]:
     f = Feed()
@@ -116,39 +104,6 @@ def env(tmp_path: Path, httpserver: HTTPServer, feed: Feed) -> Env:
     return Env(db=db, vars=variables, logs=logs)
 
 
-class Daemon:
-    """A ``capwatch run`` process whose stderr goes to a file."""
-
-    def __init__(self, env: Env, *args: str, name: str = "daemon") -> None:
-        self.log_path = env.logs / f"{name}.log"
-        self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in wait()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "run", *args],
-            env=env.vars,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8")
-
-    def wait(self, timeout: float = DEADLINE) -> int:
-        try:
-            return self.proc.wait(timeout=timeout)
-        finally:
-            self._log.close()
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return self.wait()
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.wait()
-
-
 @pytest.fixture
 def daemons() -> Iterator[list[Daemon]]:
     """Every daemon a test starts; any still running at the end is killed."""
@@ -162,30 +117,6 @@ def start(daemons: list[Daemon], env: Env, *args: str, name: str = "daemon") -> 
     d = Daemon(env, *args, name=name)
     daemons.append(d)
     return d
-
-
-def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    """Read the daemon's database (empty if it is not created or migrated yet)."""
-    if not db.exists():
-        return []
-    conn = sqlite3.connect(db, timeout=10)
-    try:
-        return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        conn.close()
-
-
-def wait_until(check: Callable[[], bool], what: str, daemon: Daemon) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        if check():
-            return
-        if daemon.proc.poll() is not None:
-            raise AssertionError(f"daemon exited ({daemon.proc.returncode}) before {what}:\n{daemon.log}")
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}:\n{daemon.log}")
 
 
 def classified_articles(db: Path) -> int:

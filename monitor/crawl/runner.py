@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.config import Config, Source
-from storage.store import NewArticle, Store
+from storage.store import NewArticle, Store, StoreError
 from storage.times import from_iso, to_iso, utcnow
 
+from .dates import plausible
 from .feeds import FeedEntry
 from .fetch import Fetcher
 from .fulltext import ArticlePage, fetch_article
@@ -91,12 +92,18 @@ class Crawl:
         result = SourceResult(name=source.name, kind=source.kind, status="error", url=state.get("current_url") or source.url)
         try:
             await self._one(source, state, result)
+        except StoreError:
+            # The database itself failed (locked, full, read-only): every other source would fail the same
+            # way and the failure cannot be recorded, so stop the crawl and let the caller report it once.
+            raise
         except Exception as exc:  # noqa: BLE001 - one source's bug must not stop the others
             log.exception("crawl of %s failed", source.name)
             result.status = "error"
             result.error = f"internal error ({type(exc).__name__}: {str(exc)[:200]})"
             try:
                 self._record_failure(source, state, result.error, None, None)
+            except StoreError:
+                raise  # as above: the database is the problem, reported once by the caller
             except Exception:  # noqa: BLE001 - the database itself may be the problem
                 log.exception("cannot record the failure of %s", source.name)
         if self.progress is not None:
@@ -170,9 +177,10 @@ class Crawl:
         )
 
     def _listing_article(self, source: Source, item: ListingItem) -> NewArticle:
+        published = plausible(item.published, self.now)  # before 1990 or in the future: missing, like in feeds
         return NewArticle(
-            url=item.url, title=item.title, summary="", text="", published=item.published or self.now,
-            fetched=self.now, source=source.name, link=item.link, date_missing=item.published is None,
+            url=item.url, title=item.title, summary="", text="", published=published or self.now,
+            fetched=self.now, source=source.name, link=item.link, date_missing=published is None,
         )
 
     async def _with_full_text(self, source: Source, articles: list[NewArticle], result: SourceResult) -> list[NewArticle]:
@@ -189,8 +197,9 @@ class Crawl:
             a = out[i]
             if isinstance(page, ArticlePage):
                 published, missing = a.published, a.date_missing
-                if missing and page.published is not None and page.published <= self.now:
-                    published, missing = page.published, False
+                page_date = plausible(page.published, self.now)
+                if missing and page_date is not None and page_date <= self.now:
+                    published, missing = page_date, False
                 out[i] = NewArticle(
                     url=a.url, title=a.title, summary=a.summary or page.text[:500], text=page.text,
                     published=published, fetched=a.fetched, source=a.source, link=a.link, guid=a.guid,

@@ -172,15 +172,17 @@ def flush_outbox(
     ids: list[int] | None = None,
     ignore_schedule: bool = False,
     max_wait_seconds: float = DEFAULT_MAX_WAIT,
+    clock: Callable[[], datetime] | None = None,
 ) -> FlushReport:
     """Send every due pending delivery (only ``ids`` when given; due or not with ``ignore_schedule``, except one
     whose attempt another process has in flight).
 
-    ``now`` fixes the wall clock used for due times and scheduling (default: the real time at each step);
-    pacing always uses the real monotonic clock and ``sleep``.
+    ``now`` fixes the wall clock used for due times and scheduling, or ``clock`` supplies it at each step
+    (default: the real time at each step); pacing always uses the real monotonic clock and ``sleep``.
     """
     pacer = pacer or DEFAULT_PACER
-    clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
+    if clock is None:
+        clock = (lambda: now) if now is not None else utcnow
     report = FlushReport()
     lanes: dict[str, deque[Delivery]] = {}
     info: dict[str, _Lane] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,7 +31,7 @@ from monitor.errors import CapwatchError
 from monitor.notify import FlushReport, digest_due, enqueue_alert_notifications, enqueue_digest, flush_outbox
 from monitor.pipeline import ClassifyReport, classify_articles
 from monitor.risk import RiskReport, update_risk
-from storage.store import Store, StoreError
+from storage.store import Store, StoreError, busy_timeout, database_error, is_environment_error
 from storage.times import from_iso, utcnow
 
 from .logging_setup import RESERVED_LOG_KEYS
@@ -228,16 +229,29 @@ class DaemonJobs:
             log.error("cannot open the database: %s", exc, extra={"event": "database", "ok": False})
             return None
 
+    def _database_error(self, exc: sqlite3.Error) -> StoreError:
+        try:
+            timeout: float | None = busy_timeout()
+        except StoreError:
+            timeout = None
+        return database_error(self.db_path, exc, timeout)
+
     def _stage(self, name: str, fn: Callable[[], Any], what: str | None = None) -> tuple[bool, Any]:
         """Run one stage and report whether it succeeded. A failure is logged as ``<what> failed: <reason>``: one
-        line for capwatch's own errors (a missing model, a locked database ...), with the traceback otherwise."""
+        line for capwatch's own errors (a missing model, a locked database, a full disk ...), with the traceback
+        otherwise. Nothing is retried here: the job's next run (or the next processing pass) does the work."""
         try:
             result = fn()
-        except EXPECTED_ERRORS as exc:
-            log.error("%s failed: %s", what or name, exc, extra={"event": name, "ok": False})
-            return False, None
         except Exception as exc:
-            log.exception("%s failed: %s", what or name, exc, extra={"event": name, "ok": False})
+            if isinstance(exc, StoreError) or is_environment_error(exc):
+                # the database locked past the busy timeout, a full disk ...: one line, naming the file
+                error = self._database_error(exc) if isinstance(exc, sqlite3.Error) else exc
+                log.error("%s failed: %s; retried at the next run", what or name, error,
+                          extra={"event": name, "ok": False, "database": True})
+            elif isinstance(exc, EXPECTED_ERRORS):
+                log.error("%s failed: %s", what or name, exc, extra={"event": name, "ok": False})
+            else:
+                log.exception("%s failed: %s", what or name, exc, extra={"event": name, "ok": False})
             return False, None
         return True, result
 
@@ -298,7 +312,7 @@ class DaemonJobs:
                 for name, run, report in (
                     ("classify", lambda: classify_articles(self.config, store), log_classify_report),
                     ("risk", lambda: update_risk(self.config, store, now=self.clock()), log_risk_report),
-                    ("alerts", lambda: enqueue_alert_notifications(self.config, store), log_alerts_queued),
+                    ("alerts", lambda: enqueue_alert_notifications(self.config, store, now=self.clock()), log_alerts_queued),
                 ):
                     if self.stop.is_set():  # stopping: the remaining stages run at the next start
                         return False
@@ -320,7 +334,7 @@ class DaemonJobs:
             if store is None:
                 return False
             try:
-                ok, report = self._stage("flush", lambda: flush_outbox(self.config, store))
+                ok, report = self._stage("flush", lambda: flush_outbox(self.config, store, clock=self.clock))
             finally:
                 store.close()
         if ok:
