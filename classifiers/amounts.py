@@ -15,7 +15,9 @@ Recognised forms (case-insensitive unless noted):
 
 Conversion uses the fixed rates in :data:`USD_PER_UNIT` (approximate 2024 averages; good enough to rank
 amounts, not for accounting). Amounts above :data:`MAX_PLAUSIBLE_USD` (or not finite) are *dropped*, never
-clamped: ``$999999999999 trillion`` is a typo or a joke, and a clamped number would look real.
+clamped: ``$999999999999 trillion`` is a typo or a joke, and a clamped number would look real. A number is read
+whole or not at all: ``$1e308``, ``$`` followed by 10,000 digits or ``$1.1234567`` (more than 18 digits or 6
+decimals) give no amount rather than a piece of one; signs are not part of an amount (``€-5 billion`` is none).
 
 The ``kind`` comes from the nearest kind word in the same sentence (see :data:`KIND_WORDS`); a per-token unit
 always means ``price``, and a small amount without a kind next to a per-token price in the same sentence
@@ -123,9 +125,10 @@ _UNIT = (
 )
 _WORD_CUR = r"us\s+dollars|pounds\s+sterling|swiss\s+francs|dollars?|euros?|pounds?|yen|yuan|renminbi|rupees?|won|francs|kronor"
 
+_NUM_END = r"(?!\.?\d|,\d|[eE][-+]?\d)"  # the whole number or nothing: never "$1" out of "$1e308" or "$1,23456"
 _PREFIX_RE = re.compile(
     rf"(?:(?<![A-Za-z0-9])(?P<sym>{_SYMBOL_RE})\s?|(?<![A-Za-z])(?P<code>{_CODES})\s?)"
-    rf"(?P<num>{_NUM})"
+    rf"(?P<num>{_NUM}){_NUM_END}"
     rf"(?:\s?(?:-|–|to)\s?(?:{_SYMBOL_RE})?(?P<num2>{_NUM}))?"
     rf"{_MULT}?"
     rf"(?:{_UNIT})?",

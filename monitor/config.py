@@ -11,9 +11,10 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from classifiers.taxonomy import TAG_NAMES
@@ -265,7 +266,7 @@ class _Reader:
         self.used.add(name)
         try:
             return check(self.data[name])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: "9999999999999d" is no duration
             raise self.error(self.key(name), expected, self.data[name]) from None
 
     def table(self, name: str) -> _Reader | None:
@@ -282,13 +283,16 @@ class _Reader:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], value)  # one line, visible
+        return f'"{shown[:200]}..."' if len(shown) > 200 else f'"{shown}"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
     return repr(value)
 
 
@@ -346,7 +350,11 @@ def _duration(v: Any) -> timedelta:
 
 
 def _url(v: Any) -> str:
-    if not isinstance(v, str) or not re.match(r"^https?://[^\s/]+", v):
+    """An absolute http(s) URL with a host, a valid port, and no spaces or control characters."""
+    if not isinstance(v, str) or not re.match(r"^https?://[^\s/]+", v) or re.search(r"[\x00-\x20\x7f]", v):
+        raise ValueError
+    parts = urlsplit(v)  # ValueError for "http://[::1" and friends
+    if not parts.hostname or (parts.port is not None and not 0 < parts.port < 65536):  # .port: ValueError if > 65535
         raise ValueError
     return v
 
@@ -566,7 +574,10 @@ def _notify(r: _Reader | None, providers: Mapping[str, Provider]) -> NotifySetti
             routes.append(SlackRoute(name="default", webhook_url_env=default_env,
                                      min_level=s.get("min_level", _choice(*LEVELS[1:]), '"watch", "warning" or "critical"', "watch")))
         s.used.add("routes")
-        for i, item in enumerate(s.data.get("routes", []) or []):
+        raw_routes = s.data.get("routes", [])
+        if not isinstance(raw_routes, list):
+            raise s.error(s.key("routes"), "an array of tables ([[notify.slack.routes]])", raw_routes)
+        for i, item in enumerate(raw_routes):
             rr = _Reader(s.file, f"{s.path}.routes[{i}]", item)
             route = SlackRoute(
                 name=rr.get("name", _str, "a route name", f"route{i}"),
@@ -615,9 +626,11 @@ def parse_config(text: str, path: Path | str = "sources.toml") -> Config:
     path = Path(path)
     file = path.name
     try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(text.removeprefix("\ufeff"))  # a byte-order mark (Windows editors) is not an error
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{file}: invalid TOML: arrays or inline tables nested too deeply") from None
     root = _Reader(file, "", raw)
     settings = _settings(root.table("settings"))
     crawl = _crawl(root.table("crawl"))
@@ -644,9 +657,17 @@ def load_config(path: Path | str) -> Config:
     """Read and validate the configuration file at ``path``."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found (use --config PATH or CAPWATCH_CONFIG)") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"{path}: line {line}, column {column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
     return parse_config(text, path)

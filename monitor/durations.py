@@ -13,14 +13,17 @@ _WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[smhdw]\s*)+$")
 def parse_duration(text: str) -> timedelta:
     """Return the duration written in ``text`` (units s, m, h, d, w; parts may be combined: ``1h30m``).
 
-    Raises ``ValueError`` for anything else, including zero or negative durations.
+    Raises ``ValueError`` for anything else, including zero, negative and absurdly long durations.
     """
     if not isinstance(text, str) or not _WHOLE.match(text.lower()):
         raise ValueError(f"not a duration: {text!r}")
     seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(text.lower()))
     if seconds <= 0:
         raise ValueError(f"duration must be positive: {text!r}")
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:  # more than 999,999,999 days (or an infinite number of digits)
+        raise ValueError(f"duration too long: {text[:40]!r}") from None
 
 
 def format_duration(delta: timedelta) -> str:

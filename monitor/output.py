@@ -8,15 +8,18 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 F = TypeVar("F", bound=Callable[..., Any])
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def output_options(fn: F) -> F:
@@ -71,6 +74,7 @@ def emit(
         for c in cols:
             v = r[c]
             text = "" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
+            text = escape(_CONTROL.sub("", text))  # stored text is data: "[/]" is no markup, ESC no terminal command
             if styles and c in styles:
                 style = styles[c](v)
                 text = f"[{style}]{text}[/]" if style else text

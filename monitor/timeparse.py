@@ -17,6 +17,8 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
         return (now or utcnow()) - parse_duration(text)
     except ValueError:
         pass
+    except OverflowError:  # "9999999d": before year 1, so simply "since the beginning"
+        return datetime.min.replace(tzinfo=UTC)
     try:
         dt = datetime.fromisoformat(text)
     except ValueError:

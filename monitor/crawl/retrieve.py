@@ -15,6 +15,7 @@ from http import HTTPStatus
 
 from monitor.config import Source
 
+from .canonical import host_of
 from .feeds import ParsedFeed, parse_feed
 from .fetch import FEED_ACCEPT, HTML_ACCEPT, Fetcher, FetchError, Response
 from .html_pages import ListingItem, parse_listing
@@ -83,12 +84,20 @@ async def retrieve(
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> Retrieved:
-    """Fetch ``url`` for ``source`` and parse it; robots.txt is checked first for ``html`` sources."""
-    if robots is not None and source.kind == "html" and not await robots.allowed(url):
+    """Fetch ``url`` for ``source`` and parse it; robots.txt is checked first for ``html`` sources.
+
+    The host of the configured ``source.url`` is trusted (the operator wrote it, it may be private on purpose);
+    any other host on the way, a redirect target or a stored permanent-redirect URL, must pass the
+    private-address guard, so a source cannot redirect capwatch into the internal network.
+    """
+    trusted = host_of(source.url)
+    if robots is not None and source.kind == "html" and not await robots.allowed(url, trusted_host=trusted):
         return Retrieved("error", url, error="blocked by robots.txt")
     accept = HTML_ACCEPT if source.kind == "html" else FEED_ACCEPT
     try:
-        response = await fetcher.get(url, headers=conditional_headers(etag, last_modified), accept=accept)
+        response = await fetcher.get(
+            url, headers=conditional_headers(etag, last_modified), accept=accept, guard=True, trusted_host=trusted
+        )
     except FetchError as exc:
         return Retrieved("error", url, error=exc.reason)
     out = Retrieved("ok", url, response=response, max_age=parse_max_age(response.headers.get("cache-control")))

@@ -1,7 +1,9 @@
 """robots.txt, fetched once per host per crawl and obeyed for html pages and full-text article fetches.
 
 Follows RFC 9309: a 2xx robots.txt is parsed (rules for the ``capwatch`` product token, else ``*``); a 4xx means
-no restrictions; a 5xx or an unreachable host means "disallow everything" for this crawl.
+no restrictions; a 5xx or an unreachable host means "disallow everything" for this crawl. The robots.txt request
+goes through the private-address guard like any link from content (a redirect to a private address is refused,
+which reads as "unreachable"), except on the host of a configured source (``trusted_host``).
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ class RobotsCache:
         self._rules: dict[str, RobotFileParser | bool] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def allowed(self, url: str) -> bool:
-        """True if robots.txt of ``url``'s origin lets capwatch fetch it."""
+    async def allowed(self, url: str, *, trusted_host: str | None = None) -> bool:
+        """True if robots.txt of ``url``'s origin lets capwatch fetch it (``trusted_host``: see :meth:`Fetcher.get`)."""
         try:
             parts = urlsplit(url)
         except ValueError:
@@ -35,15 +37,17 @@ class RobotsCache:
         lock = self._locks.setdefault(origin, asyncio.Lock())
         async with lock:
             if origin not in self._rules:
-                self._rules[origin] = await self._load(origin)
+                self._rules[origin] = await self._load(origin, trusted_host)
         rules = self._rules[origin]
         if isinstance(rules, bool):
             return rules
         return rules.can_fetch(self.agent, url)
 
-    async def _load(self, origin: str) -> RobotFileParser | bool:
+    async def _load(self, origin: str, trusted_host: str | None) -> RobotFileParser | bool:
         try:
-            response = await self.fetcher.get(origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES, accept="text/plain")
+            response = await self.fetcher.get(
+                origin + "/robots.txt", guard=True, trusted_host=trusted_host, max_bytes=ROBOTS_MAX_BYTES, accept="text/plain"
+            )
         except FetchError:
             return False  # unreachable: complete disallow (RFC 9309 2.3.1.4)
         if 400 <= response.status < 500:

@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup, Tag
 
 from storage.times import to_iso
 
+from .dates import plausible
 from .feeds import FeedEntry, ParsedFeed
 from .text import collapse
 
@@ -105,7 +106,7 @@ def _stamp(text: str, reference: datetime) -> datetime | None:
             when = when.replace(year=year - 1)
         except ValueError:
             return None
-    return when
+    return plausible(when, reference)  # an explicit year before 1990 or after the entry itself: no date
 
 
 def statuspage_updates(html: str, reference: datetime) -> list[tuple[datetime | None, str, str]]:

@@ -60,6 +60,13 @@ def _num(v: float | None) -> str:
     return "-" if v is None else f"{v:.6g}"
 
 
+def _http_url(v: object) -> str:
+    """``v`` when it is an http(s) URL, else "" (a ``javascript:`` or ``data:`` link from a feed is never a link)."""
+    if isinstance(v, str) and v.strip().lower().startswith(("http://", "https://")) and not any(ord(c) < 0x20 for c in v):
+        return v.strip()
+    return ""
+
+
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("monitor.notify", "templates"),
     autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
@@ -68,7 +75,7 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_ENV.filters.update(score=_score, delta=_delta, local=_local, pct=_pct, num=_num)
+_ENV.filters.update(score=_score, delta=_delta, local=_local, pct=_pct, num=_num, http_url=_http_url)
 
 
 def subject_line(data: DigestData, prefix: str) -> str:

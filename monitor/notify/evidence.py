@@ -62,6 +62,10 @@ def _ids(evidence: dict[str, Any], key: str) -> list[int]:
     return [int(v) for v in values if isinstance(v, int) or (isinstance(v, str) and v.isdigit())]
 
 
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _from_contributions(evidence: dict[str, Any]) -> list[EvidenceItem]:
     rows = [c for c in evidence.get("contributions") or [] if isinstance(c, dict)]
     rows = [c for c in rows if isinstance(c.get("contribution"), int | float) and c["contribution"] > 0]
@@ -70,8 +74,8 @@ def _from_contributions(evidence: dict[str, Any]) -> list[EvidenceItem]:
     for c in rows:
         sources = c.get("sources")
         detail = f"risk {c['contribution']:+.2f}" + (f", {sources} sources" if isinstance(sources, int) and sources > 1 else "")
-        items.append(EvidenceItem(title=str(c.get("title") or c.get("url") or c.get("key") or ""), url=c.get("url"),
-                                  tag=c.get("tag"), detail=detail, published=c.get("published")))
+        items.append(EvidenceItem(title=str(c.get("title") or c.get("url") or c.get("key") or ""), url=_str_or_none(c.get("url")),
+                                  tag=_str_or_none(c.get("tag")), detail=detail, published=_str_or_none(c.get("published"))))
     return items
 
 

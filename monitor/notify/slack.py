@@ -69,16 +69,49 @@ class AlertEventView:
 
 
 # ------------------------------------------------------------------------------------------------ rendering
+_MRKDWN = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+MAX_LINK_URL = 600  # three evidence lines (URL, 150-character title, details) fit in one 3,000-character section
+
+
 def mrkdwn_escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn reserves (``&``, ``<``, ``>``)."""
+    """Escape the three characters Slack's mrkdwn reserves (``&``, ``<``, ``>``).
+
+    Text from outside (titles, summaries, URLs) always goes through this, so ``<!channel>``, ``<@U123>`` or
+    ``<http://evil|click here>`` in an article title are shown as typed instead of notifying or linking.
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _escaped_clip(text: str, limit: int) -> str:
+    """``text`` collapsed and escaped, at most ``limit`` characters long, never cut inside an ``&amp;``."""
+    text = " ".join(text.split())
+    escaped = mrkdwn_escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    out: list[str] = []
+    size = 0
+    for ch in text:
+        piece = _MRKDWN.get(ch, ch)
+        if size + len(piece) > limit - 1:
+            break
+        out.append(piece)
+        size += len(piece)
+    return "".join(out) + "\u2026"
+
+
+def _link_url(url: object) -> str | None:
+    """``url`` made safe inside ``<url|title>``, or None when it must not be linked (not http(s), too long)."""
+    if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")) or len(url) > MAX_LINK_URL:
+        return None
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+        return None
+    return url.replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+
+
 def _link(item: EvidenceItem) -> str:
-    title = mrkdwn_escape(_clip(item.title or item.url or "untitled", 150)).replace("|", "\u2758")
-    if item.url and item.url.startswith(("http://", "https://")):
-        return f"<{item.url.replace('>', '%3E').replace('|', '%7C')}|{title}>"
-    return title
+    title = _escaped_clip(item.title or item.url or "untitled", 150).replace("|", "\u2758")
+    url = _link_url(item.url)
+    return f"<{url}|{title}>" if url else title
 
 
 def _clip(text: str, limit: int) -> str:
@@ -94,19 +127,21 @@ def _when(iso: str) -> str:
 
 
 def _evidence_meta(item: EvidenceItem) -> str:
-    parts = [p for p in (item.tag, item.detail, item.source, (item.published or "")[:10]) if p]
+    parts = [str(p) for p in (item.tag, item.detail, item.source, str(item.published or "")[:10]) if p]
     return ", ".join(parts)
 
 
 def fallback_text(view: AlertEventView) -> str:
     """The plain-text version (notifications, clients without Block Kit): headline, levels, score, evidence links."""
     lines = [
-        f"{view.provider_name}: {view.headline} ({view.previous_level or 'ok'} -> {view.level}, score {view.score:.2f})",
+        f"{mrkdwn_escape(view.provider_name)}: {view.headline} "
+        f"({view.previous_level or 'ok'} -> {view.level}, score {view.score:.2f})",
     ]
     if view.summary:
-        lines.append(_clip(view.summary, 500))
+        lines.append(_escaped_clip(view.summary, 500))
     for i, item in enumerate(view.evidence, 1):
-        lines.append(f"{i}. {_clip(item.title, 150)}" + (f" {item.url}" if item.url else ""))
+        url = _link_url(item.url)
+        lines.append(f"{i}. {_escaped_clip(item.title, 150)}" + (f" {mrkdwn_escape(url)}" if url else ""))
     return "\n".join(lines)
 
 
@@ -127,10 +162,10 @@ def render_alert_message(view: AlertEventView) -> dict[str, Any]:
         },
     ]
     if view.summary:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn_escape(_clip(view.summary, 2900))}})
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _escaped_clip(view.summary, 2900)}})
     if view.evidence:
         lines = [
-            f"{i}. {_link(item)}" + (f" \u2014 _{mrkdwn_escape(meta)}_" if (meta := _evidence_meta(item)) else "")
+            f"{i}. {_link(item)}" + (f" \u2014 _{_escaped_clip(meta, 200)}_" if (meta := _evidence_meta(item)) else "")
             for i, item in enumerate(view.evidence, 1)
         ]
         text = "*Top evidence*\n" + "\n".join(lines)
