@@ -5,8 +5,9 @@ Measures, on the database made by ``scale_generate.py`` (every article already i
 * ``update_risk`` (the stage ``capwatch risk`` runs: cluster new articles, score every provider, store one
   snapshot per provider, advance alerts) at the generation time, ``--runs`` times, each in a fresh process so
   that its peak RSS (``resource.getrusage``) is the stage's own; the first run is on a cold SQLite cache;
-* the split between reading signals (``records.load_signals``) and scoring them (``engine.evaluate``) per provider,
-  and the size of the snapshots written;
+* the split between reading signals (``records.load_all_signals``, as ``update_risk`` reads them) and scoring them
+  (``engine.evaluate``), the signals and contributions per provider, the size of the snapshots written and of the
+  evidence an alert event would store;
 * with ``--profile``, the top functions of one run (cProfile);
 * with ``--cluster N``, story clustering throughput: the newest N articles are un-clustered in a copy of the
   database (a plain file copy: needs as much free disk as the database) and clustered again (titles only, and
@@ -57,49 +58,55 @@ def child_recompute(db: Path) -> dict[str, Any]:
     rss0 = peak_rss_mib()
     config = load_config(config_path)
     now = from_iso(meta["generated_at"])
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     with Store(db) as store:
         opened = time.perf_counter() - t
         report = update_risk(config, store, now=now, embed=no_embedding)
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     levels: dict[str, int] = {}
     for p in report.providers:
         levels[p.level] = levels.get(p.level, 0) + 1
     return {
-        "seconds": round(seconds, 2), "open_seconds": round(opened, 2), "providers": len(report.providers),
+        "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "open_seconds": round(opened, 2), "providers": len(report.providers),
         "events": len(report.events), "clustered": report.articles_clustered, "levels": levels,
         "rss_before_mib": round(rss0, 1), "peak_rss_mib": round(peak_rss_mib(), 1),
     }
 
 
 def breakdown(db: Path) -> dict[str, Any]:
-    """Per provider: signals read, seconds to read them, seconds to score them; snapshot sizes."""
+    """Reading (``records.load_all_signals``, as ``update_risk`` reads) and scoring (``engine.evaluate``) apart;
+    per provider: signals read, contributions counted, seconds to score; snapshot and alert evidence sizes."""
     from monitor.risk import records
-    from monitor.risk.engine import evaluate, reach
+    from monitor.risk.alerts import evidence_for
+    from monitor.risk.engine import bulk, evaluate, reach
+    from monitor.risk.factors import horizon_for
 
     config_path, meta = _paths(db)
     config = load_config(config_path)
     now = from_iso(meta["generated_at"])
-    rows_total = read_s = eval_s = 0.0
     per: list[dict[str, Any]] = []
-    with Store(db) as store:
-        for pid in config.providers:
+    evidence: list[int] = []
+    with Store(db) as store, bulk():
+        t = time.perf_counter()
+        loaded = list(records.load_all_signals(store, config.providers, config.risk, now, now))
+        read_s = time.perf_counter() - t
+        eval_s = 0.0
+        for pid, signals in loaded:
             t = time.perf_counter()
-            rows = records.load_signals(store, pid, now - reach(config), now)
-            t1 = time.perf_counter()
-            risk = evaluate(config, pid, rows, now, None)
-            t2 = time.perf_counter()
-            rows_total += len(rows)
-            read_s += t1 - t
-            eval_s += t2 - t1
-            per.append({"provider": pid, "signals": len(rows), "contributions": len(risk.contributions),
-                        "read_s": round(t1 - t, 3), "score_s": round(t2 - t1, 3)})
+            risk = evaluate(config, pid, signals, now, None)
+            eval_s += time.perf_counter() - t
+            per.append({"provider": pid, "signals": len(signals), "contributions": risk.counted,
+                        "score_s": round(time.perf_counter() - t, 3)})
+            evidence.append(len(json.dumps(evidence_for(risk, dict(config.risk.thresholds)))))
         snaps = store.rows(
             "select count(*) as n, sum(length(contributions)) as bytes, max(length(contributions)) as biggest "
             "from risk_snapshots where computed_at = ?", [meta["generated_at"]])[0]
-    per.sort(key=lambda r: -(r["read_s"] + r["score_s"]))
-    return {"signals": int(rows_total), "read_s": round(read_s, 2), "score_s": round(eval_s, 2),
-            "slowest": per[:5], "snapshots": snaps, "reach_days": reach(config).days}
+    rows_total = sum(p["signals"] for p in per)
+    per.sort(key=lambda r: -r["signals"])
+    horizons = {tag: round(horizon_for(config.risk, tag)) for tag in config.risk.half_life_days}
+    return {"signals": int(rows_total), "contributions": sum(p["contributions"] for p in per),
+            "read_s": round(read_s, 2), "score_s": round(eval_s, 2), "largest": per[:5], "snapshots": snaps,
+            "reach_days": reach(config).days, "horizons": horizons, "evidence_bytes_max": max(evidence, default=0)}
 
 
 def profile(db: Path, top: int = 25) -> str:
@@ -181,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.runs):
         r = run_child(db, "recompute")
         results["runs"].append(r)
-        print(f"  update_risk run {i + 1}: {r['seconds']} s, peak RSS {r['peak_rss_mib']} MiB", file=sys.stderr)
+        print(f"  update_risk run {i + 1}: {r['seconds']} s ({r['cpu_seconds']} s CPU), peak RSS {r['peak_rss_mib']} MiB",
+              file=sys.stderr)
     results["breakdown"] = run_child(db, "breakdown")
     if args.cluster:
         results["cluster"] = cluster_throughput(db, args.cluster)
@@ -192,13 +200,14 @@ def main(argv: list[str] | None = None) -> int:
           f"(best {min(secs)} s; target < 10 s: {'OK' if min(secs) < 10 else 'OVER'}); "
           f"peak RSS {max(r['peak_rss_mib'] for r in results['runs'])} MiB "
           f"(after imports {results['runs'][0]['rss_before_mib']} MiB)")
-    print(f"signals read over the last {b['reach_days']} days: {b['signals']:,}; reading {b['read_s']} s, "
-          f"scoring {b['score_s']} s")
+    print(f"signals read (per-tag horizons {b['horizons']} days, + 7): {b['signals']:,}; "
+          f"contributions counted {b['contributions']:,}; reading {b['read_s']} s, scoring {b['score_s']} s")
     print(f"snapshots written per run: {b['snapshots']['n']}, {int(b['snapshots']['bytes'] or 0) / 2**20:.1f} MiB "
           f"of contributions JSON (largest {int(b['snapshots']['biggest'] or 0) / 2**20:.2f} MiB)")
-    for p in b["slowest"]:
+    print(f"alert evidence per provider (as an event would store it): at most {b['evidence_bytes_max'] / 1024:.1f} KiB")
+    for p in b["largest"]:
         print(f"    {p['provider']}: {p['signals']:,} signals, {p['contributions']:,} contributions, "
-              f"read {p['read_s']} s, score {p['score_s']} s")
+              f"score {p['score_s']} s")
     if args.cluster:
         print(f"clustering {args.cluster} new articles: {json.dumps(results['cluster'])}")
     if args.profile:

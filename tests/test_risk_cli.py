@@ -65,6 +65,20 @@ def test_risk_for_one_provider_explains_the_score(paths: tuple[Path, Path]) -> N
     assert "Helix AI: warning, score" in table.output and "losses_burn" in table.output
 
 
+def test_risk_for_one_provider_says_how_many_contributions_are_not_listed(
+        paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.risk.engine as engine
+
+    monkeypatch.setattr(engine, "LISTED", 2)
+    table = run(paths, "risk", "helix")
+    assert table.exit_code == 0, table.output
+    assert "... and 1 smaller contributions, also counted in the score (3 in all)." in table.output
+    rows = json.loads(run(paths, "risk", "helix", "--json").output)
+    assert [r["tag"] for r in rows] == ["losses_burn", "layoffs"]  # machine output stays a plain list
+    monkeypatch.setattr(engine, "LISTED", 100)
+    assert "smaller contributions" not in run(paths, "risk", "helix").output
+
+
 def test_risk_history_draws_a_sparkline(paths: tuple[Path, Path]) -> None:
     result = run(paths, "risk", "helix", "--history", "--days", "20")
     assert result.exit_code == 0, result.output

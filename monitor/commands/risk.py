@@ -122,6 +122,10 @@ def risk(app: AppContext, provider: str | None, history: bool, days: int, rebuil
             r["value"] = r["contribution"]
         columns = ["tag", "value", "sources", "published", "evidence", "title"]
     emit(rows, columns, fmt, title=title, empty=f"{title}: no signals.")
+    hidden = current.counted - len(current.contributions)
+    if fmt == "table" and hidden > 0:
+        click.echo(f"... and {hidden} smaller contributions, also counted in the score "
+                   f"({current.counted} in all).")
 
 
 @click.command()

@@ -16,7 +16,7 @@ from storage.times import utcnow
 from . import records
 from .alerts import advance
 from .describe import describe_alert, describe_story
-from .engine import evaluate, reach, utc
+from .engine import bulk, evaluate, utc
 from .stories import Embed, assign_stories, encoder_embedder, no_embedding, rebuild_stories
 from .types import AlertEvent, Contribution, ProviderRisk, RiskReport
 
@@ -36,15 +36,16 @@ __all__ = [
 
 
 def provider_risk_at(config: Config, store: Store, provider: str, at: datetime, *,
-                     previous_level: str | None = None) -> ProviderRisk:
+                     previous_level: str | None = None, articles: records.ArticleIndex | None = None) -> ProviderRisk:
     """``provider``'s risk at ``at`` from the stored signals; reads only.
 
     The level applies hysteresis from ``previous_level`` when given (otherwise the level is the highest threshold
-    reached). Signals with no provider never count; a provider with no signals is ok with score 0.
+    reached). Signals with no provider never count; a provider with no signals is ok with score 0. ``articles``
+    lets the providers scored in one run share what was read about articles.
     """
     at = utc(at)
-    rows = records.load_signals(store, provider, at - reach(config), at)
-    return evaluate(config, provider, rows, at, previous_level)
+    signals = records.load_signals(store, provider, config.risk, at, at, articles=articles)
+    return evaluate(config, provider, signals, at, previous_level)
 
 
 def update_risk(config: Config, store: Store, *, now: datetime | None = None, embed: Embed | None = None) -> RiskReport:
@@ -62,12 +63,13 @@ def update_risk(config: Config, store: Store, *, now: datetime | None = None, em
                                embed or encoder_embedder(config.classifier.model_path))
     report = RiskReport(providers=[], events=[], at=at, articles_clustered=clustered.articles,
                         stories_created=clustered.created)
-    with store.transaction():
-        for provider in config.providers:
+    with store.transaction(), bulk():
+        loaded = records.load_all_signals(store, config.providers, config.risk, at, at)
+        for provider, signals in loaded:
             previous = records.previous_level(store, provider, at)
             if previous is None and (current := records.open_alert(store, provider)) is not None:
                 previous = str(current["level"])
-            risk = provider_risk_at(config, store, provider, at, previous_level=previous)
+            risk = evaluate(config, provider, signals, at, previous)
             records.write_snapshot(store, risk)
             event = advance(store, risk, dict(config.risk.thresholds), at)
             report.providers.append(risk)

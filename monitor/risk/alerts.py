@@ -44,7 +44,7 @@ def transition(open_level: str | None, level: str) -> str | None:
 
 def evidence_ids(contributions: Iterable[Contribution]) -> dict[str, list[int]]:
     """The ids of what raised the score: signals, stories, articles, incidents, price changes of the positive
-    contributions."""
+    contributions given (an alert gives the listed ones: at most ``LISTED``, however many make up the score)."""
     ids: dict[str, set[int]] = {k: set() for k in ID_FIELDS}
     for c in contributions:
         if c.contribution <= 0:
@@ -59,7 +59,8 @@ def evidence_ids(contributions: Iterable[Contribution]) -> dict[str, list[int]]:
 
 
 def evidence_for(risk: ProviderRisk, thresholds: dict[str, float]) -> dict[str, Any]:
-    """The evidence of ``risk``: score, level, thresholds, the largest contributions and the ids behind them."""
+    """The evidence of ``risk``: score, level, thresholds, the largest contributions, the ids behind the listed
+    ones and how many contributions make up the score (``counted``)."""
     kept = risk.contributions[:EVIDENCE_CONTRIBUTIONS]
     return {
         "provider_name": risk.name,
@@ -68,6 +69,7 @@ def evidence_for(risk: ProviderRisk, thresholds: dict[str, float]) -> dict[str, 
         "level": risk.level,
         "change_7d": round(risk.change_7d, 4),
         "thresholds": dict(thresholds),
+        "counted": risk.counted,
         "contributions": [c.to_dict() for c in kept],
         **evidence_ids(risk.contributions),
     }

@@ -20,7 +20,7 @@ from storage.times import to_iso
 
 from . import records
 from .alerts import transition
-from .engine import evaluate, reach, utc
+from .engine import evaluate, utc
 from .stories import Embed, assign_stories, encoder_embedder
 from .types import Contribution
 
@@ -73,15 +73,16 @@ def run_backtest(config: Config, store: Store, start: datetime, end: datetime, *
         "select count(*) from articles where published >= ? and published <= ?", [to_iso(start), to_iso(end)]
     ).fetchone()[0])
     events: list[BacktestEvent] = []
+    articles = records.ArticleIndex(store)
     for provider in providers or list(config.providers):
-        rows = records.load_signals(store, provider, start - reach(config), end)
-        published = [r.published for r in rows]
-        result.signals += sum(1 for t in published if start <= t <= end)
+        signals = records.load_signals(store, provider, config.risk, start, end, articles=articles)
+        published = records.signal_times(store, provider, start, end)
+        result.signals += len(published)
         level: str | None = None
         open_level: str | None = None
         episode = 0
         for at in _moments(start, end, published):
-            risk = evaluate(config, provider, rows, at, level)
+            risk = evaluate(config, provider, signals, at, level)
             result.evaluations += 1
             level = risk.level
             kind = transition(open_level, risk.level)

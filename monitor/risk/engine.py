@@ -3,20 +3,40 @@ and the backtest (which read signals once and evaluate many moments)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from monitor.config import Config
 
 from .factors import horizon_days
 from .levels import level_for
-from .score import SignalRow, contributions_at, score_of
+from .score import CHANGE_WINDOW, Signals, assess
 from .types import ProviderRisk
+
+__all__ = ["CHANGE_WINDOW", "LISTED", "TOP", "bulk", "evaluate", "reach", "utc"]
 
 TOP = 5
 """Contributions listed as a provider's top contributors."""
 
-CHANGE_WINDOW = timedelta(days=7)
+LISTED = 100
+"""Contributions listed (largest absolute value first) with their evidence: what alerts, snapshots and
+``capwatch risk PROVIDER`` show. Every contribution counts in the score; ``ProviderRisk.counted`` says how many."""
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while scoring: hundreds of thousands of rows and groups are allocated and
+    none is part of a cycle (refcounting frees them all), but each allocation burst would start a collection that
+    walks every live object again (about a fifth of the stage's time at a million articles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def utc(dt: datetime) -> datetime:
@@ -27,31 +47,32 @@ def utc(dt: datetime) -> datetime:
 
 
 def reach(config: Config) -> timedelta:
-    """How far before a moment signals must be read to score it and the moment 7 days earlier."""
+    """How far before a moment signals may be read to score it and the moment 7 days earlier (the longest tag
+    horizon; each tag is read only as far back as its own, see :func:`~monitor.risk.factors.horizon_for`)."""
     return timedelta(days=horizon_days(config.risk)) + CHANGE_WINDOW
 
 
-def evaluate(config: Config, provider: str, rows: Sequence[SignalRow], at: datetime,
+def evaluate(config: Config, provider: str, signals: Signals, at: datetime,
              previous_level: str | None) -> ProviderRisk:
-    """Score ``provider`` at ``at`` from ``rows`` (its signals, read far enough back: see :func:`reach`).
+    """Score ``provider`` at ``at`` from ``signals`` (read far enough back: see
+    :func:`~monitor.risk.records.load_signals`).
 
     The level applies hysteresis from ``previous_level`` (None: none, only rising thresholds count);
     ``change_7d`` is the score now minus the score seven days earlier.
     """
     settings = config.risk
-    contributions = contributions_at(rows, at, settings)
-    score = score_of(contributions)
-    before = score_of(contributions_at(rows, at - CHANGE_WINDOW, settings))
-    level = level_for(score, previous_level, settings.thresholds, settings.hysteresis)
+    now, before = assess(signals, [at, at - CHANGE_WINDOW], settings, listed=[LISTED, 0])
+    level = level_for(now.score, previous_level, settings.thresholds, settings.hysteresis)
     p = config.providers.get(provider)
     return ProviderRisk(
         provider=provider,
         name=p.name if p else provider,
         at=at,
-        score=score,
+        score=now.score,
         level=level,
         previous_level=previous_level,
-        change_7d=score - before,
-        top=contributions[:TOP],
-        contributions=contributions,
+        change_7d=now.score - before.score,
+        top=now.contributions[:TOP],
+        contributions=now.contributions,
+        counted=now.counted,
     )

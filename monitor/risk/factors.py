@@ -18,7 +18,14 @@ DEFAULT_HALF_LIFE_DAYS = 30.0
 """Half-life of a tag with no entry in ``[risk.half_life_days]``."""
 
 NEGLIGIBLE_DECAY = 1e-3
-"""Signals older than the age at which the longest half-life has decayed to this fraction are not read."""
+"""No signal is read past the age at which the longest half-life has decayed to this fraction (see
+:func:`horizon_days`; each tag usually stops earlier, see :func:`horizon_for`)."""
+
+MIN_CONTRIBUTION = 1e-3
+"""Contributions smaller than this (in absolute value) are dropped as noise."""
+
+DIRECTIONS = (None, "up", "down", "in", "out")
+"""The directions signals carry (prices up/down, money in/out) or none."""
 
 
 def weight_for(settings: RiskSettings, tag: str, direction: str | None) -> float:
@@ -63,6 +70,25 @@ def relevance(settings: RiskSettings, provider_score: float) -> float:
 
 
 def horizon_days(settings: RiskSettings) -> float:
-    """How far back evidence can still matter: until the longest half-life has decayed to ``NEGLIGIBLE_DECAY``."""
+    """How far back evidence can ever matter: until the longest half-life has decayed to ``NEGLIGIBLE_DECAY``."""
     longest = max([DEFAULT_HALF_LIFE_DAYS, *settings.half_life_days.values()])
     return longest * math.log2(1 / NEGLIGIBLE_DECAY)
+
+
+def max_weight(settings: RiskSettings, tag: str) -> float:
+    """The largest absolute weight ``tag`` has in any direction."""
+    directions = {*DIRECTIONS, *(k.split(":", 1)[1] for k in settings.weights if k.startswith(f"{tag}:"))}
+    return max(abs(weight_for(settings, tag, d)) for d in directions)
+
+
+def horizon_for(settings: RiskSettings, tag: str) -> float:
+    """The age in days past which no piece of evidence of ``tag`` can contribute ``MIN_CONTRIBUTION``: its largest
+    possible contribution (largest weight x confidence 1 x ``corroboration_max``) has decayed below it there.
+    Never beyond :func:`horizon_days`; 0 for a tag that never contributes (weight 0 in every direction).
+
+    With the defaults: outages 20 days, 21-day tags 230-243, 30-day tags 299-369, 45-day tags 448 (the cap).
+    """
+    largest = max_weight(settings, tag) * max(1.0, settings.corroboration_max)
+    if largest < MIN_CONTRIBUTION:
+        return 0.0
+    return min(horizon_days(settings), half_life_for(settings, tag) * math.log2(largest / MIN_CONTRIBUTION))

@@ -9,7 +9,7 @@ from monitor.config import Config
 from storage.store import Store
 
 from . import records
-from .engine import evaluate, reach, utc
+from .engine import evaluate, utc
 from .types import Contribution
 
 
@@ -30,12 +30,12 @@ def risk_history(config: Config, store: Store, provider: str, *, days: int, now:
     ``change`` is the difference from the day before (0 for the first point)."""
     end = utc(now)
     start = end - timedelta(days=days - 1)
-    rows = records.load_signals(store, provider, start - reach(config), end)
+    signals = records.load_signals(store, provider, config.risk, start, end)
     points: list[HistoryPoint] = []
     level: str | None = None
     for k in range(days):
         at = start + timedelta(days=k)
-        risk = evaluate(config, provider, rows, at, level)
+        risk = evaluate(config, provider, signals, at, level)
         level = risk.level
         change = risk.score - points[-1].score if points else 0.0
         top = next((c for c in risk.contributions if c.contribution > 0), None)

@@ -63,7 +63,12 @@ class Contribution:
 
 @dataclass(frozen=True)
 class ProviderRisk:
-    """A provider's risk at one moment: the score, its level and the contributions that make it up."""
+    """A provider's risk at one moment: the score, its level and the contributions that make it up.
+
+    ``contributions`` lists the largest (at most :data:`~monitor.risk.engine.LISTED`, largest absolute value first);
+    ``counted`` is how many make up the score (every piece of evidence contributing at least
+    ``MIN_CONTRIBUTION``).
+    """
 
     provider: str
     name: str
@@ -74,6 +79,7 @@ class ProviderRisk:
     change_7d: float
     top: list[Contribution] = field(default_factory=list)
     contributions: list[Contribution] = field(default_factory=list)
+    counted: int = 0
 
 
 @dataclass(frozen=True)
