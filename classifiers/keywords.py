@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from classifiers.amounts import extract_article_amounts
-from classifiers.direction import direction_for
-from classifiers.providers import match_providers
+from classifiers.annotate import annotate
 from classifiers.taxonomy import TAG_NAMES
 from classifiers.types import ArticleText, Classification, TagScore
 
@@ -131,15 +129,5 @@ class KeywordClassifier:
         for item in items:
             scores = keyword_scores(item.title, item.text)
             tags = [TagScore(t, s) for t, s in scores.items() if s >= EMIT_THRESHOLD]
-            tags.sort(key=lambda t: -t.confidence)
-            out.append(
-                Classification(
-                    id=item.id,
-                    tags=tags,
-                    providers=match_providers(item.title, item.text, self.providers),
-                    amounts=extract_article_amounts(item.title, item.text),
-                    direction=direction_for([t.tag for t in tags], item.title, item.text),
-                    model_version=self.version,
-                )
-            )
+            out.append(annotate(item, tags, self.providers, self.version))
         return out

@@ -9,11 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from classifiers.amounts import extract_article_amounts
-from classifiers.direction import direction_for
+from classifiers.annotate import annotate
 from classifiers.encoder import ENCODER_ID, Encoder, get_encoder
 from classifiers.head import SignalHead, load_head
-from classifiers.providers import match_providers
 from classifiers.taxonomy import is_tag
 from classifiers.types import ArticleText, Classification, ClassifierError, TagScore
 
@@ -65,15 +63,5 @@ class TransformerClassifier:
                 for tag, p, thr, known in zip(self.head.tags, row, self.head.thresholds, self._known, strict=True)
                 if known and p >= thr
             ]
-            tags.sort(key=lambda t: -t.confidence)
-            out.append(
-                Classification(
-                    id=item.id,
-                    tags=tags,
-                    providers=match_providers(item.title, item.text, self.providers),
-                    amounts=extract_article_amounts(item.title, item.text),
-                    direction=direction_for([t.tag for t in tags], item.title, item.text),
-                    model_version=self.version,
-                )
-            )
+            out.append(annotate(item, tags, self.providers, self.version))
         return out

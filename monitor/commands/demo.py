@@ -22,17 +22,25 @@ def _explicit_db(app: AppContext) -> Path | None:
 
 
 def _print_alert(alert: dict[str, Any]) -> None:
+    """Print one alert: a header line, the reasons one per line, then the articles behind it."""
     con = console()
     level = alert.get("level", "?")
+    name = alert.get("provider_name") or alert.get("provider")
     con.print(
-        f"[{LEVEL_STYLE.get(level, 'bold')}]ALERT {alert.get('id')}[/] {alert.get('provider_name') or alert.get('provider')}: "
-        f"{level} (score {float(alert.get('score', 0)):.2f}) — {alert.get('summary', '')}",
+        f"[{LEVEL_STYLE.get(level, 'bold')}]ALERT {alert.get('id')}[/] {name}: "
+        f"{level} (score {float(alert.get('score', 0)):.2f})",
         highlight=False,
     )
+    summary = str(alert.get("summary", ""))
+    head, sep, reasons = summary.partition(" — ")
+    if sep and head.startswith(f"{name} at "):
+        summary = reasons  # the header above already says who and how bad
+    for i, reason in enumerate(r for r in summary.split("; ") if r):
+        con.print(f"  {'why:' if i == 0 else '    '} {reason}", highlight=False, markup=False)
     for art in alert.get("articles", [])[:8]:
         when = str(art.get("published", ""))[:10]
         con.print(f"    {when}  [{art.get('source', '')}] {art.get('title', '')}", highlight=False, markup=False)
-        con.print(f"               {art.get('url', '')}", highlight=False, markup=False)
+        con.print(f"                {art.get('url', '')}", highlight=False, markup=False)
 
 
 @click.command()
