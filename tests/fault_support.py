@@ -1,8 +1,8 @@
 """capwatch as a real process, and the faults the reliability tests inject (tests/test_reliability_faults.py;
 tests/test_daemon_process.py uses the process helpers too).
 
-- :class:`Env`, :class:`Daemon`: ``capwatch run`` (or ``run --once``) as a subprocess logging to a file;
-  :func:`capwatch`: one CLI command as a subprocess.
+- :class:`Env`, :func:`make_env`, :class:`Daemon`: a temp configuration and database; ``capwatch run`` (or
+  ``run --once``) as a subprocess logging to a file; :func:`capwatch`: one CLI command as a subprocess.
 - :func:`query`, :func:`wait_until`: read the database from outside; poll a condition with a generous deadline.
 - :class:`FeedServer`: many RSS feeds on 127.0.0.1; chosen feeds hold their answer until the test releases them.
 - :class:`WriteLock`: another process holding SQLite's write lock on a database until the test releases it.
@@ -12,6 +12,7 @@ tests/test_daemon_process.py uses the process helpers too).
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -39,6 +40,45 @@ class Env:
     db: Path
     vars: dict[str, str]
     logs: Path
+
+
+# The keyword classifier and no encoder model (story clustering falls back to titles with a warning): loading
+# MiniLM would cost every process start several seconds, and the models are not under test here.
+BASE_CONFIG = """
+[settings]
+user_agent_contact = "https://example.org/capwatch-tests"
+{settings}
+
+[crawl]
+allow_private_hosts = ["127.0.0.1", "localhost"]
+respect_robots = false
+
+[classifier]
+kind = "keyword"
+model_path = "{no_model}"
+
+[providers.helix]
+name = "Helix AI"
+aliases = ["Helix", "Helix Labs"]
+
+[providers.northwind]
+name = "Northwind Models"
+aliases = ["Northwind"]
+{extra}
+"""
+
+
+def make_env(tmp_path: Path, extra: str = "", settings: str = "") -> Env:
+    """A configuration in ``tmp_path`` (two providers, the keyword classifier, loopback allowed) plus ``extra``
+    TOML (sources, notifications) and ``settings`` lines; the database path and a log folder beside it."""
+    config = tmp_path / "sources.toml"
+    text = BASE_CONFIG.format(settings=settings, no_model=tmp_path / "no-model", extra=extra)
+    config.write_text(text, encoding="utf-8")
+    db = tmp_path / "data" / "capwatch.db"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    variables = dict(os.environ, CAPWATCH_CONFIG=str(config), CAPWATCH_DB=str(db), PYTHONUNBUFFERED="1")
+    return Env(db=db, vars=variables, logs=logs)
 
 
 class Daemon:

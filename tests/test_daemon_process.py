@@ -10,7 +10,6 @@ test releases it: nothing depends on how fast the machine is.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import threading
@@ -19,30 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from fault_support import DEADLINE, Daemon, Env, query, wait_until
+from fault_support import DEADLINE, Daemon, Env, make_env, query, wait_until
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 pytestmark = pytest.mark.slow
 
-# The keyword classifier, and no encoder model (story clustering falls back to titles with a warning): the daemon
-# is under test here, not the models, and loading MiniLM would cost each daemon start several seconds.
-CONFIG = """
-[settings]
-user_agent_contact = "https://example.org/capwatch-tests"
-
-[crawl]
-allow_private_hosts = ["127.0.0.1", "localhost"]
-respect_robots = false
-
-[classifier]
-kind = "keyword"
-model_path = "{no_model}"
-
-[providers.helix]
-name = "Helix AI"
-aliases = ["Helix", "Helix Labs"]
-
+SOURCE = """
 [[sources]]
 name = "helix-news"
 url = "{url}"
@@ -95,13 +77,7 @@ def feed(httpserver: HTTPServer) -> Iterator[Feed]:
 
 @pytest.fixture
 def env(tmp_path: Path, httpserver: HTTPServer, feed: Feed) -> Env:
-    config = tmp_path / "sources.toml"
-    config.write_text(CONFIG.format(url=httpserver.url_for("/feed.xml"), no_model=tmp_path / "no-model"), encoding="utf-8")
-    db = tmp_path / "data" / "capwatch.db"
-    variables = dict(os.environ, CAPWATCH_CONFIG=str(config), CAPWATCH_DB=str(db), PYTHONUNBUFFERED="1")
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    return Env(db=db, vars=variables, logs=logs)
+    return make_env(tmp_path, SOURCE.format(url=httpserver.url_for("/feed.xml")))
 
 
 @pytest.fixture

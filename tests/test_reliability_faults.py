@@ -10,7 +10,6 @@ and what must stay unfinished (a crawl at the kill, a lock) is held by the test 
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -29,6 +28,7 @@ from fault_support import (
     FeedServer,
     WriteLock,
     capwatch,
+    make_env,
     query,
     size_limited,
     wait_until,
@@ -43,42 +43,6 @@ from storage.store import NewArticle, Store, StoreError
 from storage.times import utcnow
 
 pytestmark = pytest.mark.slow
-
-# The keyword classifier and no encoder model (story clustering falls back to titles): loading MiniLM would cost
-# every process start several seconds, and the models are not under test here.
-CONFIG = """
-[settings]
-user_agent_contact = "https://example.org/capwatch-tests"
-{settings}
-
-[crawl]
-allow_private_hosts = ["127.0.0.1", "localhost"]
-respect_robots = false
-
-[classifier]
-kind = "keyword"
-model_path = "{no_model}"
-
-[providers.helix]
-name = "Helix AI"
-aliases = ["Helix", "Helix Labs"]
-
-[providers.northwind]
-name = "Northwind Models"
-aliases = ["Northwind"]
-{extra}
-"""
-
-
-def make_env(tmp_path: Path, extra: str = "", settings: str = "") -> Env:
-    config = tmp_path / "sources.toml"
-    config.write_text(CONFIG.format(settings=settings, no_model=tmp_path / "no-model", extra=extra), encoding="utf-8")
-    db = tmp_path / "data" / "capwatch.db"
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    variables = dict(os.environ, CAPWATCH_CONFIG=str(config), CAPWATCH_DB=str(db), PYTHONUNBUFFERED="1")
-    return Env(db=db, vars=variables, logs=logs)
-
 
 @pytest.fixture
 def daemons() -> Iterator[list[Daemon]]:
