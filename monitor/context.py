@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storage.store import Store, StoreError, busy_timeout, database_error
+from storage.store import Store, StoreError, database_error
 
 from .config import Config, load_config
 from .errors import StorageError
@@ -42,11 +42,7 @@ class AppContext:
         """A one-line error naming the database for an ``sqlite3`` error a command met while using it."""
         if self._store is not None:
             return self._store.error(exc)
-        try:
-            timeout: float | None = busy_timeout()
-        except StoreError:
-            timeout = None
-        return database_error(self.db_path or default_db_path(), exc, timeout)
+        return database_error(self.db_path or default_db_path(), exc)
 
     def close(self) -> None:
         if self._store is not None:

@@ -18,7 +18,7 @@ import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -71,10 +71,16 @@ def is_environment_error(exc: BaseException) -> bool:
 
 
 def database_error(path: Path | str, exc: sqlite3.Error, timeout: float | None = None) -> StoreError:
-    """A one-line :class:`StoreError` naming the database file for an ``sqlite3`` error met while using it."""
+    """A one-line :class:`StoreError` naming the database file for an ``sqlite3`` error met while using it.
+
+    ``timeout`` is the busy timeout a lock outlasted (default: the configured one, left unsaid when it is invalid).
+    """
     text = str(exc) or exc.__class__.__name__
     lower = text.lower()
     if is_locked_error(exc):
+        if timeout is None:
+            with suppress(StoreError):
+                timeout = busy_timeout()
         waited = f" after waiting {timeout:g} s" if timeout is not None else ""
         return StoreError(
             f"database {path} is locked by another process (still busy{waited}); nothing was lost: try again "
@@ -141,13 +147,10 @@ def _typed_errors(method: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
+        store = args[0]
+        assert isinstance(store, Store)
+        with store.typed_errors():
             return method(*args, **kwargs)
-        except sqlite3.OperationalError as exc:
-            store = args[0]
-            if isinstance(store, Store) and is_environment_error(exc):
-                raise store.error(exc) from None
-            raise
 
     return wrapper
 
@@ -163,15 +166,14 @@ class Store:
     def __init__(self, path: Path | str, *, migrate_schema: bool = True, timeout: float | None = None) -> None:
         self.path = Path(path)
         self.timeout = busy_timeout() if timeout is None else timeout
-        timeout = self.timeout
         conn: sqlite3.Connection | None = None
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
+            conn = sqlite3.connect(str(path), timeout=self.timeout, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
             self.db.execute("pragma foreign_keys = on")
-            self.db.execute(f"pragma busy_timeout = {int(timeout * 1000)}")
+            self.db.execute(f"pragma busy_timeout = {int(self.timeout * 1000)}")
             if str(path) != ":memory:":
                 self.db.execute("pragma journal_mode = wal")
             self.db.execute("pragma synchronous = normal")
@@ -180,7 +182,7 @@ class Store:
             if conn is not None:
                 conn.close()
             if isinstance(exc, sqlite3.Error) and is_locked_error(exc):
-                raise database_error(path, exc, timeout) from None
+                raise self.error(exc) from None
             raise StoreError(f"{path}: cannot open database: {exc}") from None
 
     def error(self, exc: sqlite3.Error) -> StoreError:
@@ -197,16 +199,22 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group writes so that a crash leaves all or none of them (rolled back on any error; a locked database,
-        a full disk ... raise :class:`StoreError`)."""
+    def typed_errors(self) -> Iterator[None]:
+        """Turn an ``sqlite3`` error about the database's surroundings (locked past the busy timeout, read-only,
+        disk full: :func:`is_environment_error`) into :meth:`error`'s :class:`StoreError`; others pass unchanged."""
         try:
-            with self.db.conn:
-                yield
+            yield
         except sqlite3.OperationalError as exc:
             if is_environment_error(exc):
                 raise self.error(exc) from None
             raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes so that a crash leaves all or none of them (rolled back on any error; a locked database,
+        a full disk ... raise :class:`StoreError`)."""
+        with self.typed_errors(), self.db.conn:
+            yield
 
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Run a read query and return plain dicts."""

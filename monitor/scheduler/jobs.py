@@ -31,7 +31,7 @@ from monitor.errors import CapwatchError
 from monitor.notify import FlushReport, digest_due, enqueue_alert_notifications, enqueue_digest, flush_outbox
 from monitor.pipeline import ClassifyReport, classify_articles
 from monitor.risk import RiskReport, update_risk
-from storage.store import Store, StoreError, busy_timeout, database_error, is_environment_error
+from storage.store import Store, StoreError, database_error, is_environment_error
 from storage.times import from_iso, utcnow
 
 from .logging_setup import RESERVED_LOG_KEYS
@@ -229,13 +229,6 @@ class DaemonJobs:
             log.error("cannot open the database: %s", exc, extra={"event": "database", "ok": False})
             return None
 
-    def _database_error(self, exc: sqlite3.Error) -> StoreError:
-        try:
-            timeout: float | None = busy_timeout()
-        except StoreError:
-            timeout = None
-        return database_error(self.db_path, exc, timeout)
-
     def _stage(self, name: str, fn: Callable[[], Any], what: str | None = None) -> tuple[bool, Any]:
         """Run one stage and report whether it succeeded. A failure is logged as ``<what> failed: <reason>``: one
         line for capwatch's own errors (a missing model, a locked database, a full disk ...), with the traceback
@@ -245,7 +238,7 @@ class DaemonJobs:
         except Exception as exc:
             if isinstance(exc, StoreError) or is_environment_error(exc):
                 # the database locked past the busy timeout, a full disk ...: one line, naming the file
-                error = self._database_error(exc) if isinstance(exc, sqlite3.Error) else exc
+                error = database_error(self.db_path, exc) if isinstance(exc, sqlite3.Error) else exc
                 log.error("%s failed: %s; retried at the next run", what or name, error,
                           extra={"event": name, "ok": False, "database": True})
             elif isinstance(exc, EXPECTED_ERRORS):
