@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 from monitor.config import RiskSettings
 from storage.times import to_iso
 
-from .factors import MIN_CONTRIBUTION, corroboration, half_life_for, horizon_for, weight_for
+from .factors import MIN_CONTRIBUTION, corroboration, decay, half_life_for, horizon_for, relevance, weight_for
 from .table import NewsTable, from_rows
 from .types import Contribution
 
@@ -285,6 +285,10 @@ class _Model:
             c = self.corr[sources] = corroboration(self.settings, sources)
         return c
 
+    def confidence(self, r: Row) -> float:
+        """``r``'s confidence times its relevance (see :func:`~monitor.risk.factors.relevance`)."""
+        return float(r[CONFIDENCE] * relevance(self.settings, r[PROVIDER_SCORE]))
+
 
 class _Parts(NamedTuple):
     """What a piece of evidence's contribution is made of, apart from its decay."""
@@ -297,8 +301,16 @@ class _Parts(NamedTuple):
     sources: int
     corroboration: float
 
+    def decay(self, at_ts: float, half_life: float) -> float:
+        """The decay at ``at_ts`` (POSIX seconds) of evidence first reported at :attr:`first`."""
+        return decay((at_ts - self.first) / 86400, half_life)
 
-def _parts(tag: str, members: Sequence[Row], model: _Model, bmf: float) -> _Parts | None:
+    def value(self, at_ts: float, half_life: float) -> float:
+        """The contribution at ``at_ts``."""
+        return self.weight * self.confidence * self.corroboration * self.decay(at_ts, half_life)
+
+
+def _parts(tag: str, members: Sequence[Row], model: _Model) -> _Parts | None:
     """Direction, weight, confidence (of the best signal), first report and corroboration of one piece of evidence
     (None when its weight is 0)."""
     if len(members) == 1:
@@ -307,17 +319,17 @@ def _parts(tag: str, members: Sequence[Row], model: _Model, bmf: float) -> _Part
         weight = model.weight(tag, direction)
         if weight == 0:
             return None
-        confidence = best[CONFIDENCE] * (1.0 if best[PROVIDER_SCORE] >= 1.0 else bmf)
+        confidence = model.confidence(best)
         return _Parts(direction, weight, confidence, best, _timestamp(best[PUBLISHED]), 1, 1.0)
     direction = _direction(members)
     weight = model.weight(tag, direction)
     if weight == 0:
         return None
     best = members[0]
-    confidence = best[CONFIDENCE] * (1.0 if best[PROVIDER_SCORE] >= 1.0 else bmf)
+    confidence = model.confidence(best)
     first_text = best[PUBLISHED]
     for m in members:
-        c = m[CONFIDENCE] * (1.0 if m[PROVIDER_SCORE] >= 1.0 else bmf)
+        c = model.confidence(m)
         # the most confident; ties: the earliest, then the lowest id
         if c > confidence or (c == confidence and (m[PUBLISHED], m[ID]) < (best[PUBLISHED], best[ID])):
             best, confidence = m, c
@@ -325,11 +337,6 @@ def _parts(tag: str, members: Sequence[Row], model: _Model, bmf: float) -> _Part
             first_text = m[PUBLISHED]
     sources = _outlets(members, model.sources)
     return _Parts(direction, weight, confidence, best, _timestamp(first_text), sources, model.corroboration(sources))
-
-
-def _fade(at_ts: float, first: float, half_life: float) -> float:
-    age_days = (at_ts - first) / 86400
-    return 1.0 if age_days <= 0 else 0.5 ** (age_days / half_life)
 
 
 def _fold_news_into_records(groups: dict[Key, list[Row]], window: timedelta) -> dict[Key, list[Row]]:
@@ -372,10 +379,10 @@ Counted = tuple[float, str, Unit, list[Row]]
 """A contribution that counts: its value, tag, piece of evidence and the members it is made of."""
 
 
-def _contribution(value: float, tag: str, unit: Unit, members: list[Row], at_ts: float, model: _Model, bmf: float,
+def _contribution(value: float, tag: str, unit: Unit, members: list[Row], at_ts: float, model: _Model,
                   titles: Mapping[int, tuple[str, str | None]]) -> Contribution:
     kind, ident, _ = key_of(tag, unit)
-    parts = _parts(tag, members, model, bmf)
+    parts = _parts(tag, members, model)
     assert parts is not None
     half_life = model.half_life(tag)
     title, url = titles.get(parts.best[ID], ("", None))
@@ -387,7 +394,7 @@ def _contribution(value: float, tag: str, unit: Unit, members: list[Row], at_ts:
         confidence=parts.confidence,
         corroboration=parts.corroboration,
         sources=parts.sources,
-        decay=_fade(at_ts, parts.first, half_life),
+        decay=parts.decay(at_ts, half_life),
         half_life_days=half_life,
         published=datetime.fromtimestamp(parts.first, UTC),
         contribution=value,
@@ -430,7 +437,6 @@ def assess(signals: Signals, moments: Sequence[datetime], settings: RiskSettings
     if not moments:
         return []
     model = _Model(settings, signals.sources)
-    bmf = settings.body_mention_factor
     per_moment = [(since_bounds(settings, m), to_iso(m), m.timestamp()) for m in moments]
     untils = [u for _, u, _ in per_moment]
     stamps = [t for _, _, t in per_moment]
@@ -440,12 +446,12 @@ def assess(signals: Signals, moments: Sequence[datetime], settings: RiskSettings
             continue
         oldest = [b[tag] for b, _, _ in per_moment]
         if any(isinstance(u, tuple) and u[0] in RECORD_KINDS for u in units):
-            _weigh_folded(tag, units, oldest, untils, stamps, model, bmf, counted)
+            _weigh_folded(tag, units, oldest, untils, stamps, model, counted)
         else:
-            _weigh_plain(tag, units, oldest, untils, stamps, model, bmf, counted)
+            _weigh_plain(tag, units, oldest, untils, stamps, model, counted)
     table = signals.table
-    weighed = table.weigh(per_moment, model.weight, model.half_life, model.corroboration, bmf,
-                          MIN_CONTRIBUTION) if table is not None else None
+    weighed = table.weigh(per_moment, model.weight, model.half_life, model.corroboration,
+                          settings.body_mention_factor, MIN_CONTRIBUTION) if table is not None else None
     out = []
     for i, moment in enumerate(moments):
         found = counted[i]
@@ -460,16 +466,16 @@ def assess(signals: Signals, moments: Sequence[datetime], settings: RiskSettings
             candidates += table.largest(news, pieces, live, n)
         score = max(0.0, math.fsum(values))
         top = _largest(candidates, total if n is None else n)
-        bests = [p.best for c in top if (p := _parts(c[1], c[3], model, bmf)) is not None]
+        bests = [p.best for c in top if (p := _parts(c[1], c[3], model)) is not None]
         names = signals.titles(bests) if bests else {}
         out.append(Assessment(at=moment, score=score, counted=total,
-                              contributions=[_contribution(v, tag, unit, m, stamps[i], model, bmf, names)
+                              contributions=[_contribution(v, tag, unit, m, stamps[i], model, names)
                                              for v, tag, unit, m in top]))
     return out
 
 
 def _weigh_plain(tag: str, units: dict[Unit, list[Row]], oldest: list[str], untils: list[str],
-                 stamps: list[float], model: _Model, bmf: float, counted: list[list[Counted]]) -> None:
+                 stamps: list[float], model: _Model, counted: list[list[Counted]]) -> None:
     """Weigh the pieces of evidence of a tag without records at each moment, row by row."""
     half_life = model.half_life(tag)
     for unit, members in units.items():
@@ -481,16 +487,16 @@ def _weigh_plain(tag: str, units: dict[Unit, list[Row]], oldest: list[str], unti
                 continue
             if span != seen:
                 seen = span
-                parts = _parts(tag, members[span[0]:span[1]], model, bmf)
+                parts = _parts(tag, members[span[0]:span[1]], model)
             if parts is None:
                 continue
-            value = parts.weight * parts.confidence * parts.corroboration * _fade(stamps[i], parts.first, half_life)
+            value = parts.value(stamps[i], half_life)
             if abs(value) >= MIN_CONTRIBUTION:
                 counted[i].append((value, tag, unit, members[span[0]:span[1]]))
 
 
 def _weigh_folded(tag: str, units: dict[Unit, list[Row]], oldest: list[str], untils: list[str],
-                  stamps: list[float], model: _Model, bmf: float, counted: list[list[Counted]]) -> None:
+                  stamps: list[float], model: _Model, counted: list[list[Counted]]) -> None:
     """Weigh the pieces of evidence of a tag that has records, at each moment, after folding news into records."""
     half_life = model.half_life(tag)
     for i in range(len(untils)):
@@ -500,10 +506,10 @@ def _weigh_folded(tag: str, units: dict[Unit, list[Row]], oldest: list[str], unt
             if lo < hi:
                 live[key_of(tag, unit)] = members[lo:hi]
         for key, members in _fold_news_into_records(live, model.settings.story_window).items():
-            parts = _parts(tag, members, model, bmf)
+            parts = _parts(tag, members, model)
             if parts is None:
                 continue
-            value = parts.weight * parts.confidence * parts.corroboration * _fade(stamps[i], parts.first, half_life)
+            value = parts.value(stamps[i], half_life)
             if abs(value) >= MIN_CONTRIBUTION:
                 unit = (key[0], key[1]) if key[0] not in ("story", "article") else (
                     key[1] if key[0] == "story" else -key[1])

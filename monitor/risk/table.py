@@ -151,7 +151,6 @@ class NewsTable:
             out.append((value[keep], np.flatnonzero(keep), live))
         return out
 
-
     def largest(self, values: Array, pieces: Array, live: Array,
                 n: int | None) -> list[tuple[float, str, int, list[tuple[Any, ...]]]]:
         """(value, tag, unit, live rows) of the pieces of :meth:`weigh`'s answer for one moment that may be among the
