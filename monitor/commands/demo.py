@@ -22,7 +22,8 @@ def _explicit_db(app: AppContext) -> Path | None:
 
 
 def _print_alert(alert: dict[str, Any]) -> None:
-    """Print one alert: a header line, the reasons one per line, then the articles behind it."""
+    """Print one alert (a :func:`~monitor.risk.describe_alert` record): a header line, the reasons one per line,
+    then the articles behind it."""
     con = console()
     level = alert.get("level", "?")
     name = alert.get("provider_name") or alert.get("provider")
@@ -31,11 +32,10 @@ def _print_alert(alert: dict[str, Any]) -> None:
         f"{level} (score {float(alert.get('score', 0)):.2f})",
         highlight=False,
     )
-    summary = str(alert.get("summary", ""))
-    head, sep, reasons = summary.partition(" — ")
-    if sep and head.startswith(f"{name} at "):
-        summary = reasons  # the header above already says who and how bad
-    for i, reason in enumerate(r for r in summary.split("; ") if r):
+    # the reasons of the alert's summary (its three largest risk-raising contributions), from its evidence
+    raising = [c for c in alert.get("contributions", []) if (c.get("contribution") or 0) > 0][:3]
+    for i, c in enumerate(raising):
+        reason = f"{c.get('tag')} {float(c['contribution']):+.2f}: {c.get('title') or ''}"
         con.print(f"  {'why:' if i == 0 else '    '} {reason}", highlight=False, markup=False)
     for art in alert.get("articles", [])[:8]:
         when = str(art.get("published", ""))[:10]
