@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from fault_support import Daemon
 
 MINIMAL_CONFIG = """
 [settings]
@@ -64,3 +68,13 @@ def write_config(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[Daemon]]:
+    """Every ``capwatch run`` process a test starts (:class:`fault_support.Daemon`); any still running at the end
+    is killed."""
+    started: list[Daemon] = []
+    yield started
+    for d in started:
+        d.kill()

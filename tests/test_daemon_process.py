@@ -80,15 +80,6 @@ def env(tmp_path: Path, httpserver: HTTPServer, feed: Feed) -> Env:
     return make_env(tmp_path, SOURCE.format(url=httpserver.url_for("/feed.xml")))
 
 
-@pytest.fixture
-def daemons() -> Iterator[list[Daemon]]:
-    """Every daemon a test starts; any still running at the end is killed."""
-    started: list[Daemon] = []
-    yield started
-    for d in started:
-        d.kill()
-
-
 def start(daemons: list[Daemon], env: Env, *args: str, name: str = "daemon") -> Daemon:
     d = Daemon(env, *args, name=name)
     daemons.append(d)

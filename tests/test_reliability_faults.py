@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,14 +42,6 @@ from storage.store import NewArticle, Store, StoreError
 from storage.times import utcnow
 
 pytestmark = pytest.mark.slow
-
-@pytest.fixture
-def daemons() -> Iterator[list[Daemon]]:
-    """Every daemon a test starts; any still running at the end is killed."""
-    started: list[Daemon] = []
-    yield started
-    for d in started:
-        d.kill()
 
 
 def start(daemons: list[Daemon], env: Env, *args: str, name: str, command: list[str] | None = None) -> Daemon:
