@@ -94,9 +94,10 @@ def breakdown(db: Path) -> dict[str, Any]:
         for pid, signals in loaded:
             t = time.perf_counter()
             risk = evaluate(config, pid, signals, now, None)
-            eval_s += time.perf_counter() - t
+            elapsed = time.perf_counter() - t
+            eval_s += elapsed
             per.append({"provider": pid, "signals": len(signals), "contributions": risk.counted,
-                        "score_s": round(time.perf_counter() - t, 3)})
+                        "score_s": round(elapsed, 3)})
             evidence.append(len(json.dumps(evidence_for(risk, dict(config.risk.thresholds)))))
         snaps = store.rows(
             "select count(*) as n, sum(length(contributions)) as bytes, max(length(contributions)) as biggest "
