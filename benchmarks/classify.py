@@ -1,6 +1,6 @@
 """Benchmark the classifiers: articles per second and peak RSS for 1,000 articles with one model load.
 
-Articles are built from the shipped test split, each padded with sentences from other examples to a realistic
+Articles are built from the real-world test split, each padded with sentences from other items to a realistic
 title + lede/body length (about 60 to 300 words). Usage::
 
     python benchmarks/classify.py [--articles 1000] [--kind transformer|keyword|both] [--max-length N] [--json]
@@ -22,14 +22,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from classifiers.dataset import load_split  # noqa: E402
-from classifiers.providers import DEFAULT_PROVIDERS  # noqa: E402
+from classifiers.orgs.catalogue import load_catalogue  # noqa: E402
 from classifiers.types import ArticleText, Classifier  # noqa: E402
+
+NAMES = {o.id: o.names for o in load_catalogue().values() if o.names}
 
 
 def make_articles(n: int, seed: int = 7) -> list[ArticleText]:
-    """Return ``n`` synthetic articles of realistic length built from the test split."""
+    """Return ``n`` articles of realistic length built from the real-world test split."""
     rng = random.Random(seed)
-    examples = load_split("test")
+    examples = load_split("real-test")
     sentences = [s.strip() + "." for e in examples for s in e.text.split(". ") if len(s) > 30]
     out: list[ArticleText] = []
     for i in range(n):
@@ -49,14 +51,17 @@ def run(kind: str, articles: list[ArticleText], max_length: int | None) -> dict[
     t0 = time.perf_counter()
     clf: Classifier
     if kind == "transformer":
-        from classifiers.encoder import get_encoder
+        from classifiers.signal_model import TunedEncoder
         from classifiers.transformer import TransformerClassifier
 
-        clf = TransformerClassifier(DEFAULT_PROVIDERS, encoder=get_encoder(max_length=max_length))
+        transformer = TransformerClassifier(NAMES)
+        if max_length:
+            transformer.encoder = TunedEncoder(transformer.model, max_length=max_length)
+        clf = transformer
     else:
         from classifiers.keywords import KeywordClassifier
 
-        clf = KeywordClassifier(DEFAULT_PROVIDERS)
+        clf = KeywordClassifier(NAMES)
     load_s = time.perf_counter() - t0
     t1 = time.perf_counter()
     tagged = 0

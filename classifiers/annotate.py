@@ -1,30 +1,54 @@
 """Turn an article's tag scores into a full :class:`Classification` (providers, amounts, direction).
 
 Both classifiers (keyword baseline and transformer) decide only *which tags* apply; everything else about an
-article is extracted the same way for both, here: the providers it mentions, the money amounts in it and the
-direction of the news for the tags found.
+article is extracted the same way for both, here: the organisations it names and which of them the event is
+about (:mod:`classifiers.orgs.subjects`), the money amounts in it and the direction of the news for the tags
+found.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from classifiers.amounts import extract_article_amounts
 from classifiers.direction import direction_for
-from classifiers.providers import match_providers
-from classifiers.types import ArticleText, Classification, TagScore
+from classifiers.orgs.catalogue import load_catalogue
+from classifiers.orgs.matcher import matcher_for
+from classifiers.orgs.subjects import SubjectModel, attribute, load_subject_model
+from classifiers.types import ArticleText, Classification, ProviderMention, TagScore
+
+
+@lru_cache(maxsize=1)
+def subject_model() -> SubjectModel:
+    """The committed subject model, loaded once per process."""
+    return load_subject_model()
+
+
+def organisations(item: ArticleText, tags: Sequence[str], providers: Mapping[str, Sequence[str]]) -> list[ProviderMention]:
+    """Every organisation of ``providers`` (id -> names) named in ``item``, subjects first, with its role."""
+    catalogue = load_catalogue()
+    kinds = {pid: catalogue[pid].kind if pid in catalogue else "lab" for pid in providers}
+    names = {pid: (v,) if isinstance(v, str) else tuple(v) for pid, v in providers.items()}
+    roles = attribute(item.title, item.text, tags, matcher_for(names), kinds, subject_model(), own=item.own)
+    return [ProviderMention(r.org, 1.0 if r.in_title else 0.9 if r.subject else 0.5, r.in_title, r.subject, r.role)
+            for r in roles]
 
 
 def annotate(
-    item: ArticleText, tags: Sequence[TagScore], providers: Mapping[str, Sequence[str]], model_version: str
+    item: ArticleText,
+    tags: Sequence[TagScore],
+    providers: Mapping[str, Sequence[str]],
+    model_version: str,
 ) -> Classification:
     """Return the classification of ``item`` with ``tags`` sorted by confidence (highest first)."""
     ordered = sorted(tags, key=lambda t: -t.confidence)
+    names = [t.tag for t in ordered]
     return Classification(
         id=item.id,
         tags=ordered,
-        providers=match_providers(item.title, item.text, providers),
+        providers=organisations(item, names, providers),
         amounts=extract_article_amounts(item.title, item.text),
-        direction=direction_for([t.tag for t in ordered], item.title, item.text),
+        direction=direction_for(names, item.title, item.text),
         model_version=model_version,
     )

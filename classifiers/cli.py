@@ -2,7 +2,7 @@
 
 The group works inside the main ``capwatch`` CLI (it reads providers and ``classifier.model_path`` /
 ``classifier.artifact_path`` from the config object the main group puts in ``ctx.obj``) and standalone (it
-then falls back to :data:`classifiers.providers.DEFAULT_PROVIDERS` and the packaged model and artifact).
+then falls back to the bundled organisation catalogue and the packaged model and artifact).
 
 ``predict`` exit codes: 0 when at least one line was classified or the input had no lines; 1 when there were
 lines but none could be classified (every line bad); 2 on usage errors; 3 when the classifier could not be
@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import click
 
-from classifiers.providers import DEFAULT_PROVIDERS
+from classifiers.dataset import ALL_SPLITS, SPLITS
 from classifiers.types import ArticleText, Classifier, ClassifierError
 
 EXIT_NOTHING_PROCESSED = 1
@@ -39,17 +39,14 @@ def _config(ctx: click.Context) -> Any | None:
 
 
 def provider_map(ctx: click.Context) -> dict[str, list[str]]:
-    """Return id -> aliases (display name first) from the config, or the built-in defaults."""
+    """Return organisation id -> names from the config (every recognised organisation), or the catalogue's."""
     cfg = _config(ctx)
-    providers = getattr(cfg, "providers", None) if cfg is not None else None
-    if isinstance(providers, Mapping) and providers:
-        out: dict[str, list[str]] = {}
-        for pid, prov in providers.items():
-            name = getattr(prov, "name", None) or str(pid)
-            aliases = [str(a) for a in (getattr(prov, "aliases", None) or [])]
-            out[str(pid)] = [str(name)] + [a for a in aliases if a != name]
-        return out
-    return {pid: list(aliases) for pid, aliases in DEFAULT_PROVIDERS.items()}
+    names = getattr(cfg, "org_names", None) if cfg is not None else None
+    if isinstance(names, Mapping) and names:
+        return {str(k): [str(n) for n in v] for k, v in names.items()}
+    from classifiers.orgs.catalogue import load_catalogue
+
+    return {o.id: list(o.names) for o in load_catalogue().values() if o.names}
 
 
 def _classifier_setting(ctx: click.Context, name: str) -> str | None:
@@ -67,38 +64,65 @@ def classifier() -> None:
 
 @classifier.command("train")
 @click.option("--artifact", "artifact", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the head (default: classifiers/artifacts/signal_head.json).")
+              help="Where to write the signal model (default: classifiers/artifacts/signal_model.json + .npz).")
+@click.option("--subject-artifact", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the subject model (default: classifiers/artifacts/subject_model.json).")
 @click.option("--data-dir", type=click.Path(file_okay=False, exists=True), default=None,
-              help="Folder with train/validation/test.jsonl (default: the shipped data).")
+              help="Folder with the synthetic splits and real/{train,dev,test}.jsonl (default: the shipped data).")
+@click.option("--epochs", type=click.IntRange(1, 50), default=None, help="Training epochs (default: the recipe's).")
+@click.option("--layers", type=click.IntRange(1, 6), default=None, help="Top encoder layers to fine-tune.")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="Use only the first N real and N synthetic training items (quick runs and tests).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.pass_context
-def train_cmd(ctx: click.Context, artifact: str | None, data_dir: str | None, as_json: bool) -> None:
-    """Train the logistic-regression head on MiniLM embeddings, write the artifact and print test metrics."""
-    from classifiers.head import DEFAULT_ARTIFACT
-    from classifiers.training import train
+def train_cmd(ctx: click.Context, artifact: str | None, subject_artifact: str | None, data_dir: str | None,
+              epochs: int | None, layers: int | None, limit: int | None, as_json: bool) -> None:
+    """Fine-tune the signal model and fit the subject model; write both artifacts; print real-dev metrics.
 
+    Everything runs offline on CPU from the wheel's MiniLM; the default recipe takes well under 20 minutes on
+    two cores. Nothing is chosen on real-test: measure it afterwards with `capwatch classifier eval`.
+    """
+    from dataclasses import replace
+
+    from classifiers.finetune import FineTuneConfig, train_signal_model
+    from classifiers.orgs.subjects import SUBJECT_ARTIFACT
+    from classifiers.orgs.train_subjects import fit_and_save
+    from classifiers.signal_model import DEFAULT_ARTIFACT
+
+    cfg = FineTuneConfig()
+    cfg = replace(cfg, epochs=epochs or cfg.epochs, layers=layers or cfg.layers)
     target = artifact or _classifier_setting(ctx, "artifact_path") or str(DEFAULT_ARTIFACT)
+    subject_target = subject_artifact or str(SUBJECT_ARTIFACT)
+    log = None if as_json else (lambda line: click.echo(line, err=True))
     try:
-        head = train(data_dir=data_dir, artifact_path=target, model_path=_classifier_setting(ctx, "model_path"))
+        model = train_signal_model(cfg, data_dir=data_dir, artifact_path=target,
+                                   model_path=_classifier_setting(ctx, "model_path"), limit=limit, log=log)
+        subjects = fit_and_save(data_dir, subject_target)
     except ClassifierError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
-        click.echo(json.dumps({"artifact": target, "version": head.version, "metrics": head.metrics}, indent=2))
+        click.echo(json.dumps({"artifact": target, "version": model.version, "metrics": model.metrics,
+                               "training": model.training, "subject_artifact": subject_target,
+                               "subject_version": subjects.version, "subject_metrics": subjects.metrics}, indent=2))
         return
-    click.echo(f"wrote {target} ({head.version})")
-    for split, rep in head.metrics.items():
-        click.echo(f"{split}: macro-F1 {rep['macro_f1']:.3f}  micro-F1 {rep['micro_f1']:.3f}  n={rep['n']}")
+    dev = model.metrics["real-dev"]
+    click.echo(f"wrote {target} ({model.version}) in {model.training['seconds']:.0f} s")
+    click.echo(f"real-dev: macro-F1 {dev['macro_f1']:.3f}  micro-F1 {dev['micro_f1']:.3f}  n={dev['n']}")
+    sd = subjects.metrics["real-dev"]
+    click.echo(f"wrote {subject_target} ({subjects.version}): real-dev primary subject found "
+               f"{sd['primary_found']:.3f}, no mention credited {sd['no_mention_credited']:.3f}")
 
 
 @classifier.command("eval")
-@click.option("--split", type=click.Choice(["train", "validation", "test"]), default="test", show_default=True)
+@click.option("--split", type=click.Choice(list(ALL_SPLITS) + list(SPLITS)), default="real-test", show_default=True)
 @click.option("--artifact", "artifact", type=click.Path(dir_okay=False), default=None,
-              help="Head artifact to evaluate (default: the committed one).")
+              help="Signal model to evaluate (default: the committed one).")
 @click.option("--data-dir", type=click.Path(file_okay=False, exists=True), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print the full reports as JSON.")
 @click.pass_context
 def eval_cmd(ctx: click.Context, split: str, artifact: str | None, data_dir: str | None, as_json: bool) -> None:
-    """Print per-tag precision/recall/F1 and micro/macro F1 for the transformer and the keyword baseline."""
+    """Per-tag precision/recall/F1 with support, micro/macro F1, exact match and hard negatives left untagged,
+    for the transformer and the keyword baseline; on real splits also financing direction and subjects."""
     from classifiers.evaluate import evaluate, format_report
 
     try:
@@ -174,13 +198,13 @@ def run_predict(classifier_obj: Classifier, stream: IO[str], out: IO[str], err: 
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-", required=False)
 @click.option("--kind", type=click.Choice(["transformer", "keyword"]), default="transformer", show_default=True)
 @click.option("--artifact", "artifact", type=click.Path(dir_okay=False), default=None,
-              help="Head artifact (transformer only; default: the committed one).")
+              help="Signal model artifact (transformer only; default: the committed one).")
 @click.pass_context
 def predict_cmd(ctx: click.Context, file: IO[str], kind: str, artifact: str | None) -> None:
     """Classify JSON lines {"id","title","text"} from FILE (or stdin) into one JSON line each.
 
-    Output per line: {"id","tags":[{"tag","confidence"}],"providers":[ids],"amounts":[{"value_usd","kind",
-    "text"}],"direction"}. Bad lines are reported on stderr with their line number and skipped. Exit 0 if
+    Output per line: {"id","tags":[{"tag","confidence"}],"providers":[subject ids],"mentions":[ids],
+    "roles":{id: role},"amounts":[{"value_usd","kind","text"}],"direction"}. Bad lines are reported on stderr with their line number and skipped. Exit 0 if
     anything was classified (or the input was empty), 1 if no line could be, 3 if the model is unavailable.
     """
     from classifiers.loader import load_classifier

@@ -4,7 +4,9 @@
   ``"down"`` (price cut, limits raised, free tier added), from phrasing or from an explicit
   ``$X -> $Y`` / ``from $X to $Y`` change.
 * :func:`funding_direction` -> ``"in"`` (the provider receives money: raises, secures, lands, borrows) or
-  ``"out"`` (money leaves or fails to arrive: investor pulls out, round collapses, stake sold, write-down).
+  ``"out"`` (money leaves or fails to arrive: investor pulls out or walks away, round collapses or stalls, stake
+  sold, write-down, valuation cut or below an earlier mark, funding stopped, default called). Unambiguous "out"
+  phrasings decide even beside the words of an ordinary raise; weaker ones must outnumber the "in" phrasings.
 * :func:`direction_for` applies the pricing rule when ``api_pricing`` is among the tags, then the funding rule
   when a financing tag is.
 """
@@ -91,14 +93,41 @@ _FUND_OUT = [
     r"falter(?:s|ed)?|scrapped|shelved|cancel(?:l)?ed)\b",
     r"\b(?:sell(?:s|ing)?|sold|dump(?:s|ed|ing)?|offload(?:s|ed|ing)?|unload(?:s|ed|ing)?)\s+(?:[^\s.,;]+\s+){0,3}?"
     r"(?:stake|holding|position)",
-    r"\b(?:write[\s-]?down|writes\s+down|wrote\s+down|marks?\s+down|marked\s+down|down[\s-]?round)\b",
     r"\b(?:redemption|redemptions|clawback|claw\s+back)\b",
     r"\b(?:fail(?:s|ed)?\s+to\s+raise|struggl(?:e|es|ed|ing)\s+to\s+raise|unable\s+to\s+raise)\b",
     r"\b(?:cash\s+burn|burn(?:s|ed|ing)?\s+(?:through\s+)?(?:\$|cash|money))",
     r"\bdefault(?:s|ed)?\s+on\b",
 ]
+_FUND_OUT_STRONG = [
+    # unambiguous: they decide "out" even beside the words of an ordinary raise ("raises at a valuation below ...")
+    # investors leaving or shrinking a commitment
+    r"\b(?:walk(?:s|ed|ing)?\s+away|pull(?:s|ed|ing)?\s+back|back(?:s|ed|ing)?\s+away|drop(?:s|ped|ping)?\s+out|"
+    r"exit(?:s|ed|ing)?\s+(?:the\s+)?(?:talks|round|deal))\b",
+    r"\b(?:scal(?:e|es|ed|ing)\s+back|shrink(?:s|ing)?|shrank|shrunk|cut(?:s|ting)?|trim(?:s|med|ming)?|halv(?:e|es|ed|ing))\s+"
+    r"(?:[^\s.,;]+\s+){0,3}?(?:pledge|commitment|investment|stake|cheque|check|ipo|offering|listing)\b",
+    r"\b(?:stop(?:s|ped|ping)?|halt(?:s|ed|ing)?|end(?:s|ed|ing)?|cut(?:s|ting)?\s+off)\s+(?:[^\s.,;]+\s+){0,3}?"
+    r"(?:funding|financing|bankrolling|investment)\b",
+    r"\bpull(?:s|ed|ing)?\s+the\s+plug\b",
+    # a lower valuation than before
+    r"\b(?:cut(?:s|ting)?|slash(?:es|ed|ing)?|lower(?:s|ed|ing)?|reduc(?:e|es|ed|ing)|trim(?:s|med|ming)?|halv(?:e|es|ed|ing))\s+"
+    r"(?:[^\s.,;]+\s+){0,3}?valuation",
+    r"\bvaluation\s+(?:[^\s.,;]+\s+){0,2}?(?:cut|slashed|falls|fell|drops|dropped|plunges|plunged|halved|shrinks|shrank)\b",
+    r"\b(?:below|under|less\s+than|a\s+fraction\s+of)\s+(?:[^\s.,;]+\s+){0,4}?(?:valuation|valued|raised|range|"
+    r"asking\s+price|last\s+round|previous\s+round|peak|mark)\b",
+    r"\bflat\s+round\b",
+    r"\b(?:write[\s-]?down|writes\s+down|wrote\s+down|marks?\s+down|marked\s+down|down[\s-]?round)\b",
+    r"\bhalf\s+(?:of\s+)?(?:its|the|their)\s+(?:previous|last|prior|earlier|peak)\s+(?:mark|valuation|value)\b",
+    r"\bwrit(?:e|es|ing|ten)\s+(?:[^\s.,;]+\s+){0,3}?(?:down|off)\b|\bwrite-?offs?\b",
+    r"\b(?:at\s+nothing|at\s+zero|wiped\s+out)\b",
+    # a raise that stalls
+    r"\b(?:raise|round|funding|fundraising|financing|ipo|offering)\s+(?:[^\s.,;]+\s+){0,3}?(?:in\s+jeopardy|at\s+risk|"
+    r"on\s+hold|flops?|flopped|stalls|stalled|falters|faltered|fails|failed|sank|sinks|snag|hits\s+(?:a\s+)?snag)\b",
+    r"\b(?:miss(?:es|ed|ing)?|abandon(?:s|ed|ing)?)\s+(?:[^\s.,;]+\s+){0,2}?(?:its\s+)?(?:raise|round|fundraising|ipo)\b",
+    r"\b(?:called|declared|triggered)\s+(?:a\s+)?default\b|\bcovenant\s+breach",
+]
 _FUND_IN_RE = [re.compile(p, re.IGNORECASE) for p in _FUND_IN]
 _FUND_OUT_RE = [re.compile(p, re.IGNORECASE) for p in _FUND_OUT]
+_FUND_OUT_STRONG_RE = [re.compile(p, re.IGNORECASE) for p in _FUND_OUT_STRONG]
 
 FUNDING_TAGS = ("funding_raise", "debt_financing")
 """Tags whose direction is the funding direction."""
@@ -142,6 +171,8 @@ def funding_direction(text: str) -> str | None:
     """Return ``"in"`` (money flows to the provider) or ``"out"`` (it leaves or falls through), or None."""
     if not text:
         return None
+    if _count(_FUND_OUT_STRONG_RE, text):
+        return "out"
     out = _count(_FUND_OUT_RE, text)
     inn = _count(_FUND_IN_RE, text)
     if out and out >= inn:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from classifiers.annotate import annotate
+from classifiers.annotate import annotate, subject_model
 from classifiers.taxonomy import TAG_NAMES
 from classifiers.types import ArticleText, Classification, TagScore
 
-VERSION = "keyword-1"
+VERSION = "keyword-2"
 EMIT_THRESHOLD = 0.5
 TITLE_BOOST = 1.2
 
@@ -117,11 +117,14 @@ class KeywordClassifier:
     """Regex keyword baseline implementing the :class:`~classifiers.types.Classifier` protocol."""
 
     name = "keyword"
-    version = VERSION
 
     def __init__(self, providers: Mapping[str, Sequence[str]]) -> None:
-        """Create a classifier matching the given providers (id -> aliases)."""
+        """Create a classifier matching the given providers (id -> aliases).
+
+        Its version is :data:`VERSION` joined to the subject model's, as for the transformer classifier.
+        """
         self.providers = providers
+        self.version = f"{VERSION}+{subject_model().version}"
 
     def classify(self, items: Sequence[ArticleText]) -> list[Classification]:
         """Classify each item: tags at or above the threshold, providers, amounts and direction."""

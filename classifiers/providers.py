@@ -8,6 +8,8 @@ Matching rules:
 * Aliases that are short (four characters or fewer: ``Grok``, ``Meta``, ``GLM``), contain a digit (``AI21``), or
   are mixed-case starting with a lowercase letter (``xAI``) match case-sensitively. Other aliases
   (``Anthropic``, ``OpenAI``, ``Stability AI``) match case-insensitively, so all-caps headlines still match.
+* An alias written ``=Name`` matches only with exactly that case (bare names that are also common words:
+  ``=Runway``, ``=Cursor``; see the catalogue's ``names_exact``).
 * Whitespace inside an alias matches any run of whitespace.
 * A provider named in the title is the subject: score 1.0. A provider named only in the body scores
   :data:`BODY_BASE_SCORE`, plus :data:`BODY_STEP` per further mention, capped at :data:`BODY_MAX_SCORE` (< 1).
@@ -42,10 +44,12 @@ def is_case_sensitive(alias: str) -> bool:
 def alias_pattern(alias: str) -> re.Pattern[str] | None:
     """Compile the word-boundary regex for one alias (None for an empty alias)."""
     stripped = alias.strip()
+    exact = stripped.startswith("=")
+    stripped = stripped.removeprefix("=").strip()
     if not stripped:
         return None
     body = r"\s+".join(re.escape(part) for part in stripped.split())
-    flags = 0 if is_case_sensitive(stripped) else re.IGNORECASE
+    flags = 0 if exact or is_case_sensitive(stripped) else re.IGNORECASE
     return re.compile(rf"(?<![{_WORD_CHAR}]){body}(?![{_WORD_CHAR}])", flags)
 
 
@@ -91,23 +95,3 @@ def match_providers(title: str, text: str, providers: Mapping[str, Sequence[str]
         results.append((-mention.score, first, provider_id, mention))
     results.sort(key=lambda r: (r[0], r[1], r[2]))
     return [r[3] for r in results]
-
-
-DEFAULT_PROVIDERS: dict[str, tuple[str, ...]] = {
-    "openai": ("OpenAI", "ChatGPT"),
-    "anthropic": ("Anthropic", "Claude"),
-    "xai": ("xAI", "Grok"),
-    "google": ("Google DeepMind", "Gemini"),
-    "mistral": ("Mistral AI", "Mistral"),
-    "cohere": ("Cohere",),
-    "meta": ("Meta", "Llama"),
-    "deepseek": ("DeepSeek",),
-    "ai21": ("AI21 Labs", "AI21"),
-    "perplexity": ("Perplexity",),
-    "coreweave": ("CoreWeave",),
-    "lambda": ("Lambda Labs", "Lambda Cloud"),
-    "together": ("Together AI",),
-    "groq": ("Groq", "GroqCloud"),
-    "cerebras": ("Cerebras",),
-}
-"""Fallback provider map (id -> aliases) used when no capwatch config is available."""

@@ -1,23 +1,39 @@
-"""The transformer classifier (name ``"transformer"``): MiniLM embeddings + the trained logistic-regression head.
+"""The transformer classifier (name ``"transformer"``): the fine-tuned MiniLM signal model.
 
-Tags come from the head (a tag is emitted when its probability reaches the tag's tuned threshold); providers,
-amounts and direction come from the rule-based modules, exactly as for the keyword baseline.
+Tags come from the signal model (a tag is emitted when its probability reaches the tag's threshold tuned on
+real-dev); organisations, subjects, amounts and directions come from the rule-based modules and the subject
+model, exactly as for the keyword baseline. The version is the signal model's version joined to
+the subject model's, so retraining either makes ``capwatch classify`` re-tag.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
-from classifiers.annotate import annotate
-from classifiers.encoder import ENCODER_ID, Encoder, get_encoder
-from classifiers.head import SignalHead, load_head
+from classifiers.annotate import annotate, subject_model
+from classifiers.encoder import resolve_model_path
+from classifiers.signal_model import SignalModel, TunedEncoder, load_signal_model
 from classifiers.taxonomy import is_tag
-from classifiers.types import ArticleText, Classification, ClassifierError, TagScore
+from classifiers.types import ArticleText, Classification, TagScore
+
+_CACHE: dict[tuple[str, str], TunedEncoder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_tuned_encoder(model: SignalModel, model_path: str | os.PathLike[str] | None = None) -> TunedEncoder:
+    """The process-wide :class:`TunedEncoder` for ``model`` (by version) and the encoder folder."""
+    key = (model.version, str(Path(resolve_model_path(model_path)).resolve()))
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = TunedEncoder(model, model_path)
+        return _CACHE[key]
 
 
 class TransformerClassifier:
-    """Embeds articles with MiniLM and applies the per-tag logistic regression head."""
+    """Classifies articles with the fine-tuned signal model."""
 
     name = "transformer"
 
@@ -27,40 +43,29 @@ class TransformerClassifier:
         *,
         model_path: str | os.PathLike[str] | None = None,
         artifact_path: str | os.PathLike[str] | None = None,
-        encoder: Encoder | None = None,
-        head: SignalHead | None = None,
+        signal_model: SignalModel | None = None,
     ) -> None:
-        """Load the head (``artifact_path`` or the committed one) and the encoder (``model_path`` or packaged).
+        """Load the signal model (``artifact_path`` or the committed one) over the encoder (``model_path`` or
+        the packaged one).
 
         Raises :class:`~classifiers.types.ModelMissingError` if either is missing.
         """
         self.providers = providers
-        self.head = head if head is not None else load_head(artifact_path)
-        if self.head.encoder_id != ENCODER_ID:
-            raise ClassifierError(
-                f"signal head was trained on {self.head.encoder_id!r}, not {ENCODER_ID!r}; "
-                "run `capwatch classifier train`"
-            )
-        self.encoder = encoder if encoder is not None else get_encoder(model_path)
-        if self.encoder.dim != self.head.dim:
-            raise ClassifierError(
-                f"signal head expects {self.head.dim}-dim embeddings, encoder gives {self.encoder.dim}; "
-                "run `capwatch classifier train`"
-            )
-        self.version = self.head.version
-        self._known = [is_tag(t) for t in self.head.tags]
+        self.model = signal_model if signal_model is not None else load_signal_model(artifact_path)
+        self.encoder = get_tuned_encoder(self.model, model_path)
+        self.version = f"{self.model.version}+{subject_model().version}"
+        self._known = [is_tag(t) for t in self.model.tags]
 
     def classify(self, items: Sequence[ArticleText]) -> list[Classification]:
         """Classify ``items`` in one batched encoder pass; one result per item, in order."""
         if not items:
             return []
-        emb = self.encoder.encode_articles([(it.title, it.text) for it in items])
-        probs = self.head.predict_proba(emb)
+        probs = self.encoder.probabilities([(it.title, it.text) for it in items])
         out: list[Classification] = []
         for item, row in zip(items, probs, strict=True):
             tags = [
                 TagScore(tag, round(float(p), 4))
-                for tag, p, thr, known in zip(self.head.tags, row, self.head.thresholds, self._known, strict=True)
+                for tag, p, thr, known in zip(self.model.tags, row, self.model.thresholds, self._known, strict=True)
                 if known and p >= thr
             ]
             out.append(annotate(item, tags, self.providers, self.version))

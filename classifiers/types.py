@@ -9,11 +9,16 @@ from typing import Any, Protocol, runtime_checkable
 
 @dataclass(frozen=True)
 class ArticleText:
-    """The text of one article to classify; ``text`` is the summary and/or body."""
+    """The text of one article to classify; ``text`` is the summary and/or body.
+
+    ``own`` names the organisations whose own channel the article comes from (their blog or newsroom): a tagged
+    article is about them even when it says "we" instead of their name.
+    """
 
     id: str
     title: str
     text: str
+    own: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -26,15 +31,19 @@ class TagScore:
 
 @dataclass(frozen=True)
 class ProviderMention:
-    """A provider (config id) found in an article.
+    """An organisation (catalogue or config id) named in an article.
 
-    ``score`` is 1.0 when the provider is named in the title (it is the subject), lower when only the body
-    names it.
+    ``score`` is 1.0 when it is named in the title, lower when only the body names it. ``subject`` says whether
+    the article's event is about it (:mod:`classifiers.orgs.subjects`); ``role`` is its role: ``subject``,
+    ``mention``, or a deal role (``acquirer``, ``acquired``, ``investor``, ``investee``, ``lender``,
+    ``borrower``).
     """
 
     provider: str
     score: float
     in_title: bool
+    subject: bool = True
+    role: str = "subject"
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Classification:
     id: str
     tags: list[TagScore]
     providers: list[ProviderMention]
+    """Every organisation named, subjects first (see :class:`ProviderMention`)."""
     amounts: list[Amount]
     direction: str | None
     model_version: str
@@ -65,13 +75,15 @@ class Classification:
     def to_json(self) -> dict[str, Any]:
         """Return the stable predict contract as a JSON-ready dict.
 
-        ``{"id", "tags": [{"tag", "confidence"}], "providers": [ids], "amounts": [{"value_usd", "kind",
-        "text"}], "direction"}``.
+        ``{"id", "tags": [{"tag", "confidence"}], "providers": [subject ids], "mentions": [other ids],
+        "roles": {id: role}, "amounts": [{"value_usd", "kind", "text"}], "direction"}``.
         """
         return {
             "id": self.id,
             "tags": [{"tag": t.tag, "confidence": round(float(t.confidence), 4)} for t in self.tags],
-            "providers": [p.provider for p in self.providers],
+            "providers": [p.provider for p in self.providers if p.subject],
+            "mentions": [p.provider for p in self.providers if not p.subject],
+            "roles": {p.provider: p.role for p in self.providers},
             "amounts": [{"value_usd": a.value_usd, "kind": a.kind, "text": a.text} for a in self.amounts],
             "direction": self.direction,
         }

@@ -23,7 +23,7 @@ from .context import AppContext
 from .errors import CapwatchError
 
 # Modules under monitor/commands/ whose COMMANDS are added to the group, in help order.
-COMMAND_MODULES = ("init", "sources", "pipeline", "query", "risk", "notify", "daemon", "demo")
+COMMAND_MODULES = ("init", "sources", "pipeline", "query", "orgs", "risk", "notify", "daemon", "demo")
 
 
 class _ConfigClickError(click.ClickException):

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from classifiers.orgs.catalogue import KINDS as ORG_KINDS
+from classifiers.orgs.catalogue import Org, load_catalogue, merge_org
 from classifiers.taxonomy import TAG_NAMES
 
 from .durations import parse_duration
@@ -25,6 +27,9 @@ from .errors import ConfigError
 SOURCE_KINDS = ("feed", "html", "status", "prices")
 LEVELS = ("ok", "watch", "warning", "critical")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+DEFAULT_WATCH = ("openai", "anthropic", "google", "xai", "meta", "mistral", "cohere", "deepseek", "microsoft",
+                 "amazon", "coreweave", "together")
+"""Who gets risk scores and alerts when sources.toml neither sets ``[settings] watch`` nor declares providers."""
 
 T = TypeVar("T")
 
@@ -32,17 +37,29 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------------------------- typed objects
 @dataclass(frozen=True)
 class Provider:
-    """A provider declared once with the aliases it is matched by (word boundaries)."""
+    """A watched provider with the names it is matched by (word boundaries; ``=Name`` matches exact case only).
+
+    Built from its catalogue entry merged with the user's ``[providers.<id>]`` table (see
+    :func:`classifiers.orgs.catalogue.merge_org`); ``aliases`` are then every name the organisation is matched
+    by, and ``match_name`` is False because the display name may be a common word ("Runway").
+    """
 
     id: str
     name: str
     aliases: tuple[str, ...]
     kind: str = "lab"
+    match_name: bool = True
+    kind_given: bool = field(default=False, compare=False)
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The display name followed by every alias, without duplicates."""
-        return tuple(dict.fromkeys((self.name, *self.aliases)))
+        """The display name (when ``match_name``) followed by every alias, without duplicates."""
+        return tuple(dict.fromkeys((self.name, *self.aliases) if self.match_name else self.aliases))
+
+    @classmethod
+    def from_org(cls, org: Org) -> Provider:
+        """The watched provider of a catalogue organisation."""
+        return cls(id=org.id, name=org.name, aliases=org.names or (org.name,), kind=org.kind, match_name=False)
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,8 @@ class Source:
     providers: tuple[str, ...] = ()
     enabled: bool = True
     fetch_full_text: bool = False
+    own: bool = False
+    """The source is its providers' own channel (blog, newsroom): its tagged articles are about them."""
     selectors: Selectors = field(default_factory=Selectors)
     prices: PriceFields = field(default_factory=PriceFields)
     format: str = "auto"  # prices: json | html | auto; status: statuspage | incidentio | auto
@@ -174,6 +193,8 @@ class Settings:
     digest_time: time = time(8, 0)
     timezone: str = "UTC"
     classify_batch: int = 64
+    watch: tuple[str, ...] | None = None
+    """Organisation ids that get risk scores and alerts; None: the declared providers, or :data:`DEFAULT_WATCH`."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +208,10 @@ class Config:
     risk: RiskSettings
     notify: NotifySettings
     providers: dict[str, Provider]
+    """The watched providers (risk scores, alerts, digests), in watch-list order."""
     sources: tuple[Source, ...]
+    orgs: dict[str, Org] = field(default_factory=dict)
+    """Every organisation recognised: the bundled catalogue merged with ``[providers.X]`` tables."""
 
     def source(self, name: str) -> Source:
         """The source called ``name``; ConfigError if there is none."""
@@ -198,8 +222,17 @@ class Config:
 
     @property
     def provider_aliases(self) -> dict[str, tuple[str, ...]]:
-        """Provider id -> every name it is matched by (the shape classifiers expect)."""
+        """Watched provider id -> every name it is matched by (the shape classifiers expect)."""
         return {p.id: p.names for p in self.providers.values()}
+
+    @property
+    def org_names(self) -> dict[str, tuple[str, ...]]:
+        """Every recognised organisation's id -> the names it is matched by, watched providers first."""
+        out = dict(self.provider_aliases)
+        for org in self.orgs.values():
+            if org.id not in out and org.names:
+                out[org.id] = org.names
+        return out
 
 
 # --------------------------------------------------------------------------------------------- defaults
@@ -207,6 +240,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "funding_raise": -1.5,
     "funding_raise:out": 2.0,
     "debt_financing": 0.5,
+    "debt_financing:out": 1.5,
     "losses_burn": 2.5,
     "revenue_growth": -1.0,
     "layoffs": 2.0,
@@ -394,6 +428,7 @@ def _settings(r: _Reader | None) -> Settings:
         digest_time=r.get("digest_time", _clock, 'a local time like "08:00"', d.digest_time),
         timezone=r.get("timezone", _tz, 'an IANA time zone like "Europe/Paris"', d.timezone),
         classify_batch=r.get("classify_batch", _int(1, 4096), "an integer from 1 to 4096", d.classify_batch),
+        watch=r.get("watch", _str_list, "a list of organisation ids", None),
     )
     r.done()
     return s
@@ -488,9 +523,10 @@ def _providers(r: _Reader | None) -> dict[str, Provider]:
         assert p is not None
         name = p.require("name", _str, "a display name")
         aliases: tuple[str, ...] = p.get("aliases", _str_list, "a list of names", ())
-        kind = p.get("kind", _choice("lab", "cloud", "platform"), '"lab", "cloud" or "platform"', "lab")
+        kind_given = "kind" in p.data
+        kind = p.get("kind", _choice(*ORG_KINDS), "one of " + ", ".join(f'"{k}"' for k in ORG_KINDS), "lab")
         p.done()
-        out[pid] = Provider(id=pid, name=name, aliases=aliases, kind=kind)
+        out[pid] = Provider(id=pid, name=name, aliases=aliases, kind=kind, kind_given=kind_given)
     return out
 
 
@@ -519,7 +555,7 @@ def _price_fields(r: _Reader | None) -> PriceFields:
     return p
 
 
-def _sources(file: str, raw: Any, providers: Mapping[str, Provider]) -> tuple[Source, ...]:
+def _sources(file: str, raw: Any, providers: Mapping[str, Any]) -> tuple[Source, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -542,7 +578,7 @@ def _sources(file: str, raw: Any, providers: Mapping[str, Provider]) -> tuple[So
         plist: tuple[str, ...] = r.get("providers", _str_list, "a list of provider ids", ())
         for j, pid in enumerate(plist):
             if pid not in providers:
-                raise ConfigError(f'{file}: sources[{i}].providers[{j}]: expected a declared provider id, got "{pid}"')
+                raise ConfigError(f'{file}: sources[{i}].providers[{j}]: expected a known organisation id, got "{pid}"')
         src = Source(
             name=name,
             url=url,
@@ -551,10 +587,13 @@ def _sources(file: str, raw: Any, providers: Mapping[str, Provider]) -> tuple[So
             providers=plist,
             enabled=r.get("enabled", _bool, "true or false", True),
             fetch_full_text=r.get("fetch_full_text", _bool, "true or false", False),
+            own=r.get("own", _bool, "true or false", False),
             selectors=_selectors(r.table("selectors")),
             prices=_price_fields(r.table("prices")),
             format=r.get("format", _choice("auto", "json", "html", "statuspage", "incidentio"), "a format name", "auto"),
         )
+        if src.own and not plist:
+            raise ConfigError(f"{file}: sources[{i}].own: needs the source's providers (providers = [\"id\"])")
         if kind == "html" and not src.selectors.link:
             raise ConfigError(f"{file}: sources[{i}].selectors.link: required for kind \"html\" (a CSS selector)")
         r.done()
@@ -562,7 +601,7 @@ def _sources(file: str, raw: Any, providers: Mapping[str, Provider]) -> tuple[So
     return tuple(out)
 
 
-def _notify(r: _Reader | None, providers: Mapping[str, Provider]) -> NotifySettings:
+def _notify(r: _Reader | None, providers: Mapping[str, Any]) -> NotifySettings:
     d = NotifySettings()
     if r is None:
         return d
@@ -587,7 +626,7 @@ def _notify(r: _Reader | None, providers: Mapping[str, Provider]) -> NotifySetti
             )
             for j, pid in enumerate(route.providers):
                 if pid not in providers:
-                    raise ConfigError(f'{s.file}: {rr.path}.providers[{j}]: expected a declared provider id, got "{pid}"')
+                    raise ConfigError(f'{s.file}: {rr.path}.providers[{j}]: expected a known organisation id, got "{pid}"')
             rr.done()
             routes.append(route)
         slack = SlackSettings(
@@ -636,10 +675,12 @@ def parse_config(text: str, path: Path | str = "sources.toml") -> Config:
     crawl = _crawl(root.table("crawl"))
     classifier = _classifier(root.table("classifier"))
     risk = _risk(root.table("risk"))
-    providers = _providers(root.table("providers"))
+    declared = _providers(root.table("providers"))
+    orgs = _orgs(declared)
+    providers = _watched(file, settings.watch, declared, orgs)
     root.used.add("sources")
-    sources = _sources(file, raw.get("sources"), providers)
-    notify = _notify(root.table("notify"), providers)
+    sources = _sources(file, raw.get("sources"), orgs)
+    notify = _notify(root.table("notify"), orgs)
     root.done()
     return Config(
         path=path,
@@ -650,7 +691,36 @@ def parse_config(text: str, path: Path | str = "sources.toml") -> Config:
         notify=notify,
         providers=providers,
         sources=sources,
+        orgs=orgs,
     )
+
+
+def _orgs(declared: Mapping[str, Provider]) -> dict[str, Org]:
+    """The bundled catalogue with each ``[providers.X]`` table applied (new ids are added at the end)."""
+    orgs = dict(load_catalogue())
+    for pid, p in declared.items():
+        orgs[pid] = merge_org(orgs.get(pid), pid, p.name, p.aliases, p.kind if p.kind_given else None)
+    return orgs
+
+
+def _watched(file: str, watch: tuple[str, ...] | None, declared: Mapping[str, Provider],
+             orgs: Mapping[str, Org]) -> dict[str, Provider]:
+    """The watched providers: ``watch`` if set, else the declared providers, else :data:`DEFAULT_WATCH`."""
+    ids = watch if watch is not None else (tuple(declared) or DEFAULT_WATCH)
+    out: dict[str, Provider] = {}
+    for j, pid in enumerate(ids):
+        if pid not in orgs:
+            hint = _did_you_mean(pid, orgs)
+            raise ConfigError(f'{file}: settings.watch[{j}]: unknown organisation "{pid}"{hint}')
+        out[pid] = Provider.from_org(orgs[pid])
+    return out
+
+
+def _did_you_mean(value: str, choices: Mapping[str, Any]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
 def load_config(path: Path | str) -> Config:

@@ -1,9 +1,12 @@
 """The classify stage: read unclassified articles, tag them, store their signals.
 
-Each article gets one signal per (tag, provider) pair the classifier finds; a signal remembers the classifier
-version, so ``capwatch classify --all`` re-tags everything after retraining. Articles naming no provider keep
-their signals with provider NULL (searchable by tag, ignored by the risk score), unless their source names
-providers in sources.toml, which then stand in.
+Each article gets one signal per (tag, subject) pair: only the organisations the event is about (subjects, see
+:mod:`classifiers.orgs.subjects`) get signals, with their role; every organisation the article names, subject or
+mention, is stored in ``article_orgs`` (``search --provider`` finds articles that mention a provider). In an
+acquisition the acquirer keeps its role but gets no ``m_and_a`` signal: the deal raises risk for the acquired.
+A signal remembers the classifier version, so ``capwatch classify --all`` re-tags everything after retraining.
+Articles naming no organisation keep their signals with provider NULL (searchable by tag, ignored by the risk
+score), unless their source names providers in sources.toml, which then stand in.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from functools import lru_cache
 
 from classifiers.loader import load_classifier
 from classifiers.types import Amount, ArticleText, Classification, Classifier
-from storage.store import NewSignal, Store
+from storage.store import ArticleOrg, NewSignal, Store
 from storage.times import from_iso
 
 from .config import Config
@@ -54,7 +57,7 @@ def _cached_classifier(kind: str, providers: tuple[tuple[str, tuple[str, ...]], 
 
 def get_classifier(config: Config, kind: str | None = None) -> Classifier:
     """The configured classifier, loaded once per process (the model load is the slow part)."""
-    providers = tuple(sorted(config.provider_aliases.items()))
+    providers = tuple(config.org_names.items())
     return _cached_classifier(kind or config.classifier.kind, providers, config.classifier.model_path,
                               config.classifier.artifact_path)
 
@@ -70,17 +73,25 @@ def _amount_for(tag: str, amounts: Sequence[Amount]) -> Amount | None:
     return None
 
 
+NO_SIGNAL_ROLES: dict[str, frozenset[str]] = {"m_and_a": frozenset({"acquirer"})}
+"""Roles that take part in an event of the tag without its risk: the acquirer of an acquisition."""
+
+
 def signals_for(result: Classification, published: str, fallback_providers: Sequence[str]) -> list[NewSignal]:
-    """Turn one classification into signals: one per (tag, provider), amounts and direction attached."""
+    """Turn one classification into signals: one per (tag, subject), amounts, direction and role attached."""
     when = from_iso(published)
-    pairs: list[tuple[str | None, float]] = (
-        [(m.provider, m.score) for m in result.providers] or [(p, 1.0) for p in fallback_providers] or [(None, 1.0)]
+    subjects: list[tuple[str | None, float, str | None]] = (
+        [(m.provider, m.score, m.role) for m in result.providers if m.subject]
+        or [(p, 1.0, "subject") for p in fallback_providers]
+        or [(None, 1.0, None)]
     )
     out = []
     for tag in result.tags:
         amount = _amount_for(tag.tag, result.amounts)
-        direction = result.direction if tag.tag in ("api_pricing", "funding_raise") else None
-        for provider, score in pairs:
+        direction = result.direction if tag.tag in ("api_pricing", "funding_raise", "debt_financing") else None
+        for provider, score, role in subjects:
+            if role in NO_SIGNAL_ROLES.get(tag.tag, ()):
+                continue
             out.append(
                 NewSignal(
                     tag=tag.tag,
@@ -92,9 +103,15 @@ def signals_for(result: Classification, published: str, fallback_providers: Sequ
                     amount_usd=amount.value_usd if amount else None,
                     amount_kind=amount.kind if amount else None,
                     direction=direction,
+                    role=role,
                 )
             )
     return out
+
+
+def orgs_for(result: Classification) -> list[ArticleOrg]:
+    """Every organisation the classification names, for ``article_orgs``."""
+    return [ArticleOrg(m.provider, m.role, m.subject, m.score, m.in_title) for m in result.providers]
 
 
 def classify_articles(
@@ -111,17 +128,19 @@ def classify_articles(
     report = ClassifyReport(classifier=clf.name, version=clf.version)
     pending = store.articles_to_classify(clf.version, redo_all=redo_all)
     source_providers = {s.name: s.providers for s in config.sources}
+    own_channels = {s.name: s.providers for s in config.sources if s.own}
     size = batch_size or config.settings.classify_batch
     for start in range(0, len(pending), size):
         batch = pending[start : start + size]
         items = [
-            ArticleText(id=str(a["id"]), title=a["title"], text=(a["summary"] + "\n\n" + a["text"]).strip()[:MAX_TEXT_CHARS])
+            ArticleText(id=str(a["id"]), title=a["title"], text=(a["summary"] + "\n\n" + a["text"]).strip()[:MAX_TEXT_CHARS],
+                        own=own_channels.get(a["source"], ()))
             for a in batch
         ]
         results = clf.classify(items)
         for article, result in zip(batch, results, strict=True):
             signals = signals_for(result, article["published"], source_providers.get(article["source"], ()))
-            store.replace_article_signals(int(article["id"]), signals, clf.version)
+            store.replace_article_signals(int(article["id"]), signals, clf.version, orgs_for(result))
             report.articles += 1
             report.signals += len(signals)
             report.tags.update({t.tag for t in result.tags})

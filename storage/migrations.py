@@ -286,3 +286,28 @@ def search_indexes(db: sqlite_utils.Database) -> None:
     without reading the tables (docs/benchmarks.md, "Scale")."""
     db.execute("create index if not exists article_sources_source on article_sources(source, article_id)")
     db.execute("create index if not exists signals_provider_tag on signals(provider, tag, article_id)")
+
+
+# --------------------------------------------------------------------------------------------------- 0040
+@migration(40)
+def organisations(db: sqlite_utils.Database) -> None:
+    """Who an article is about: ``article_orgs`` (every organisation named, subject or mention, with its role),
+    ``signals.role`` (the subject's role in the event), ``price_changes.seller`` (the reseller of a model when it
+    is not its maker) and ``incidents.link`` (``own`` status page or ``upstream`` model maker named by another)."""
+    db.executescript(
+        """
+        create table if not exists article_orgs (
+            article_id integer not null references articles(id) on delete cascade,
+            org text not null,
+            role text not null,
+            subject integer not null,
+            score real not null,
+            in_title integer not null,
+            primary key (article_id, org)
+        );
+        create index if not exists article_orgs_org on article_orgs(org, subject, article_id);
+        """
+    )
+    for table, column in (("signals", "role"), ("price_changes", "seller"), ("incidents", "link")):
+        if column not in db[table].columns_dict:
+            db.execute(f"alter table {table} add column {column} text")

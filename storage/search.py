@@ -1,7 +1,8 @@
 """How :meth:`storage.store.Store.search` finds a page of articles, newest first, fast on a million of them.
 
 A search is a full-text query (FTS5) and filters. Each filter but the date range is a *set* of article ids (the
-full-text matches, the articles seen in a source, the articles with a signal about a provider and/or tag);
+full-text matches, the articles seen in a source, the articles with a signal about a provider and/or tag, the
+articles naming an organisation);
 the range is a span of the ``articles_published`` index. SQLite cannot know how big a set is, and the best plan
 depends on it, so the sets are counted first (cheaply: up to a cap, from indexes) and the plan is chosen here:
 
@@ -54,9 +55,16 @@ class ArticleSet:
     """Whether ``ids`` reads an index alone (so that reading the whole set is cheap)."""
 
 
-def article_sets(query: str | None, provider: str | None, tag: str | None, source: str | None) -> list[ArticleSet]:
-    """The sets of a search's filters."""
+def article_sets(query: str | None, provider: str | None, tag: str | None, source: str | None,
+                 mentions: str | None = None) -> list[ArticleSet]:
+    """The sets of a search's filters: ``provider`` (with ``tag``) means a signal about the provider (it is a
+    subject of the article's event); ``mentions`` means the article names the organisation at all."""
     sets = []
+    if mentions is not None:
+        sets.append(ArticleSet(
+            "orgs", "select article_id from article_orgs where org = ?",
+            "select 1 from article_orgs where org = ?",
+            "exists (select 1 from article_orgs where article_id = a.id and org = ?)", [mentions], True))
     if query:
         fts = "select rowid from articles_fts where articles_fts match ?"
         sets.append(ArticleSet("fts", fts, fts, None, [query], True))

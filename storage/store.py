@@ -132,9 +132,21 @@ class NewSignal:
     amount_usd: float | None = None
     amount_kind: str | None = None
     direction: str | None = None
+    role: str | None = None
     article_id: int | None = None
     incident_id: int | None = None
     price_change_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ArticleOrg:
+    """One organisation named in an article: its role, whether the article is about it, its score."""
+
+    org: str
+    role: str
+    subject: bool
+    score: float
+    in_title: bool
 
 
 P = ParamSpec("P")
@@ -324,13 +336,19 @@ class Store:
 
     # ------------------------------------------------------------------------------------------------ signals
     @_typed_errors
-    def replace_article_signals(self, article_id: int, signals: Iterable[NewSignal], version: str) -> None:
-        """Replace the signals of one article (their ``article_id`` is set here) and mark it classified by
-        ``version``, atomically."""
+    def replace_article_signals(self, article_id: int, signals: Iterable[NewSignal], version: str,
+                                orgs: Iterable[ArticleOrg] = ()) -> None:
+        """Replace the signals and named organisations of one article (their ``article_id`` is set here) and
+        mark it classified by ``version``, atomically."""
         now = to_iso(utcnow())
         with self.db.conn:
             self.db.execute("delete from signals where article_id = ?", [article_id])
+            self.db.execute("delete from article_orgs where article_id = ?", [article_id])
             self._insert_signals((replace(s, article_id=article_id) for s in signals), now)
+            self.db.conn.executemany(
+                "insert or replace into article_orgs (article_id, org, role, subject, score, in_title) values (?, ?, ?, ?, ?, ?)",
+                [(article_id, o.org, o.role, int(o.subject), o.score, int(o.in_title)) for o in orgs],
+            )
             self.db.execute(
                 "update articles set classified_version = ?, classified_at = ? where id = ?", [version, now, article_id]
             )
@@ -349,6 +367,40 @@ class Store:
             rows.append(row)
         if rows:
             self.db.table("signals").insert_all(rows)
+
+    def org_activity(self, since: datetime) -> list[dict[str, Any]]:
+        """Per organisation with signals published since ``since``: signal and article counts, the tags with
+        their counts (``tags``: ``{tag: n}``, most first), the newest signal's time, and how many articles name it.
+
+        Only subject signals count (signals carry the organisation the event is about); ``mentioned_in`` counts
+        the articles that name it at all in the same period.
+        """
+        rows = self.rows(
+            """select s.provider as org, count(*) as signals, count(distinct s.article_id) as articles,
+                      max(s.published) as last_signal
+               from signals s where s.provider is not null and s.published >= ?
+               group by s.provider order by signals desc, org""",
+            [to_iso(since)],
+        )
+        tags: dict[str, dict[str, int]] = {}
+        for r in self.rows(
+            """select provider as org, tag, count(*) as n from signals
+               where provider is not null and published >= ? group by provider, tag order by n desc, tag""",
+            [to_iso(since)],
+        ):
+            tags.setdefault(r["org"], {})[r["tag"]] = int(r["n"])
+        mentioned = {
+            r["org"]: int(r["n"])
+            for r in self.rows(
+                """select o.org, count(*) as n from article_orgs o join articles a on a.id = o.article_id
+                   where a.published >= ? group by o.org""",
+                [to_iso(since)],
+            )
+        }
+        for r in rows:
+            r["tags"] = tags.get(r["org"], {})
+            r["mentioned_in"] = mentioned.get(r["org"], 0)
+        return rows
 
     def signals(
         self,
@@ -395,11 +447,13 @@ class Store:
         since: datetime | None = None,
         until: datetime | None = None,
         source: str | None = None,
+        mentions: str | None = None,
         limit: int = 50,
     ) -> list[dict[str, Any]]:
         """Full-text search (FTS5 syntax) over articles with filters; newest first (``published``, then id).
 
-        ``provider`` and ``tag`` together mean one signal with both. The plan is chosen by :mod:`storage.search`
+        ``provider`` and ``tag`` together mean one signal with both (the provider is a subject of the article's
+        event); ``mentions`` keeps articles that name that organisation at all, subject or not. The plan is chosen by :mod:`storage.search`
         from the sizes of the filters, so that common words and broad filters stay fast on large databases.
         """
         span: list[Cond] = []
@@ -408,7 +462,7 @@ class Store:
         if until is not None:
             span.append(("a.published <= ?", [to_iso(until)]))
         try:
-            ids = self.search_planner().page(article_sets(query, provider, tag, source), span, limit)
+            ids = self.search_planner().page(article_sets(query, provider, tag, source, mentions), span, limit)
             return decorate(self.db.conn, ids)
         except sqlite3.OperationalError as exc:
             raise StoreError(f"bad search query {query!r}: {exc}") from None
@@ -442,15 +496,17 @@ class Store:
             self.db.conn.execute(f"update sources set {assignments} where name = ?", [*values.values(), name])
 
     @_typed_errors
-    def save_incident(self, row: dict[str, Any], signal: NewSignal) -> tuple[int, str]:
-        """Insert or update one incident (unique per source and external id) and its ``outage`` signal.
+    def save_incident(self, row: dict[str, Any], signals: Sequence[NewSignal]) -> tuple[int, str]:
+        """Insert or update one incident (unique per source and external id) and its ``outage`` signals.
 
         Returns ``(incident_id, state)`` with state ``created``, ``updated`` or ``unchanged``; an update never moves
-        ``started`` later than first stored, and the signal is published at ``started``. A created or updated
-        incident gets exactly one signal from ``signal`` (its ``incident_id`` filled in): an update deletes the old
-        signal and inserts the new one in the same transaction.
+        ``started`` later than first stored, and the signals are published at ``started``. A created or updated
+        incident gets exactly ``signals`` (their ``incident_id`` filled in: one for the page's own provider, one
+        per upstream maker it names): an update deletes the old signals and inserts the new ones in the same
+        transaction.
         """
-        compare = ("provider", "title", "impact", "status", "components", "started", "resolved", "updated", "url", "body")
+        compare = ("provider", "link", "title", "impact", "status", "components", "started", "resolved", "updated", "url",
+                   "body")
         now = to_iso(utcnow())
         with self.db.conn:
             found = self.rows(
@@ -469,7 +525,7 @@ class Store:
                 incident_id = int(self.db.table("incidents").insert(row).last_pk or 0)
                 state = "created"
             started = from_iso(row["started"])
-            self._insert_signals([replace(signal, incident_id=incident_id, published=started)], now)
+            self._insert_signals([replace(s, incident_id=incident_id, published=started) for s in signals], now)
         return incident_id, state
 
     def incidents(self, *, source: str | None = None, provider: str | None = None) -> list[dict[str, Any]]:

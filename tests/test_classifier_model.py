@@ -11,13 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from classifiers.cli import classifier as classifier_group
-from classifiers.dataset import load_split
 from classifiers.encoder import Encoder, default_model_path, get_encoder, resolve_model_path
-from classifiers.head import DEFAULT_ARTIFACT, SignalHead, load_head
 from classifiers.loader import load_classifier
-from classifiers.training import train
+from classifiers.signal_model import DEFAULT_ARTIFACT, load_signal_model
 from classifiers.transformer import TransformerClassifier
-from classifiers.types import ArticleText, Classifier, ModelMissingError
+from classifiers.types import ArticleText, Classifier, ClassifierError, ModelMissingError
 
 PROVIDERS = {
     "openai": ["OpenAI", "ChatGPT"],
@@ -35,9 +33,9 @@ def encoder() -> Encoder:
 
 
 @pytest.fixture(scope="module")
-def transformer(encoder: Encoder) -> TransformerClassifier:
+def transformer() -> TransformerClassifier:
     """The transformer classifier with the committed artifact."""
-    return TransformerClassifier(PROVIDERS, encoder=encoder)
+    return TransformerClassifier(PROVIDERS)
 
 
 def test_encoder_loads_from_installed_wheel(encoder: Encoder) -> None:
@@ -89,12 +87,21 @@ def test_missing_artifact_is_model_missing(tmp_path: Path) -> None:
 
 
 def test_committed_artifact_is_valid() -> None:
-    head = load_head()
-    assert head.version.startswith("minilm-logreg-")
-    assert head.dim == 384
-    assert len(head.tags) == len(head.thresholds) == len(head.biases) >= 12
-    assert head.metrics["test"]["macro_f1"] >= 0.85
-    assert DEFAULT_ARTIFACT.stat().st_size < 500_000
+    model = load_signal_model()
+    assert model.version.startswith(f"minilm-ft{len(model.layers)}-")
+    assert len(model.tags) == len(model.thresholds) >= 12
+    assert model.head_weight.shape == (len(model.tags), 384)
+    assert model.metrics["real-dev"]["macro_f1"] >= 0.8
+    assert DEFAULT_ARTIFACT.with_suffix(".npz").stat().st_size < 40_000_000
+
+
+def test_artifact_weights_must_match_their_hash(tmp_path: Path) -> None:
+    meta = tmp_path / "m.json"
+    meta.write_bytes(DEFAULT_ARTIFACT.read_bytes())
+    npz = DEFAULT_ARTIFACT.with_suffix(".npz").read_bytes()
+    meta.with_suffix(".npz").write_bytes(npz[:-10] + b"0" * 10)
+    with pytest.raises(ClassifierError, match="does not match"):
+        load_signal_model(meta)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +141,7 @@ def test_full_classification_contract(transformer: TransformerClassifier) -> Non
         [ArticleText("a1", "xAI cuts Grok API prices", "Grok now costs $2 per million tokens, down from $5.")]
     )[0]
     payload = result.to_json()
-    assert set(payload) == {"id", "tags", "providers", "amounts", "direction"}
+    assert set(payload) == {"id", "tags", "providers", "mentions", "roles", "amounts", "direction"}
     assert payload["id"] == "a1"
     assert payload["providers"] == ["xai"]
     assert payload["direction"] == "down"
@@ -147,37 +154,10 @@ def test_full_classification_contract(transformer: TransformerClassifier) -> Non
 
 def test_keyword_classifier_through_loader() -> None:
     clf = load_classifier("keyword", providers=PROVIDERS)
-    assert clf.name == "keyword" and clf.version == "keyword-1"
+    assert clf.name == "keyword" and clf.version.startswith("keyword-2+subject-")
     result = clf.classify([ArticleText("k", "OpenAI raises $6.6 billion", "The round values it at $157bn.")])[0]
     assert [t.tag for t in result.tags][0] == "funding_raise"
     assert result.direction == "in"
-
-
-def _write_subset(folder: Path, per_split: dict[str, int]) -> None:
-    """Copy the first N examples of each shipped split into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for split, n in per_split.items():
-        rows = [
-            {"id": e.id, "title": e.title, "text": e.text, "tags": list(e.tags), "story": e.story}
-            for e in load_split(split)[:n]
-        ]
-        (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-
-
-def test_training_on_a_tiny_subset(tmp_path: Path, encoder: Encoder) -> None:
-    data = tmp_path / "data"
-    _write_subset(data, {"train": 80, "validation": 30, "test": 30})
-    artifact = tmp_path / "head.json"
-    head = train(data_dir=data, artifact_path=artifact, encoder=encoder, augment=False)
-    assert artifact.is_file()
-    loaded = load_head(artifact)
-    assert isinstance(loaded, SignalHead)
-    assert loaded.version == head.version and loaded.version.startswith("minilm-logreg-")
-    assert loaded.weights.shape == (len(loaded.tags), 384)
-    assert {"test", "test_keyword_baseline", "validation"} <= set(loaded.metrics)
-    again = train(data_dir=data, artifact_path=None, encoder=encoder, augment=False)
-    assert np.allclose(again.weights, head.weights)
-    assert again.version == head.version
 
 
 @pytest.fixture
@@ -232,12 +212,8 @@ def test_predict_cli_exit_codes(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_cli_uses_config_providers_from_ctx_obj(runner: CliRunner) -> None:
-    class Prov:
-        def __init__(self, name: str, aliases: list[str]) -> None:
-            self.name, self.aliases = name, aliases
-
     class Cfg:
-        providers = {"helix": Prov("Helix AI", ["Helix"])}
+        org_names = {"helix": ["Helix AI", "Helix"]}
         classifier = None
 
     class App:

@@ -66,6 +66,14 @@ def test_pricing_direction(text: str, expected: str | None) -> None:
         ("SoftBank pulls out of Stability AI round", "out"),
         ("Talks for Character.AI funding collapse", "out"),
         ("Investor sells its stake in the lab", "out"),
+        ("Apple walks away from the lab's funding round", "out"),
+        ("The chip start-up is raising at a valuation below its 2021 mark", "out"),
+        ("Fund marks down its stake by 17%", "out"),
+        ("The $50 billion round is in jeopardy after founders quit", "out"),
+        ("Carmaker stops funding its robotaxi unit", "out"),
+        ("The cloud slashes its IPO valuation to $23B from $32B", "out"),
+        ("Lenders called a default after accounts were restated", "out"),
+        ("Perplexity nears $500m raise at $14bn, led by Accel", "in"),
         ("Perplexity launches a browser", None),
     ],
 )
@@ -96,4 +104,4 @@ def test_keyword_baseline_tags_and_extracts() -> None:
     assert results[0].providers[0].provider == "openai"
     assert results[1].tags == [] and results[1].providers == []
     assert "outage" in [t.tag for t in results[2].tags]
-    assert all(r.model_version == "keyword-1" for r in results)
+    assert all(r.model_version == clf.version and r.model_version.startswith("keyword-2+") for r in results)

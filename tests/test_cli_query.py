@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from storage.store import NewArticle, NewSignal, Store
+from storage.store import ArticleOrg, NewArticle, NewSignal, Store
 from storage.times import utcnow
 
 
@@ -31,7 +31,18 @@ def db(tmp_path: Path) -> Path:
             art = NewArticle(url=url, title=title, summary="", text=title + " according to people familiar.",
                              published=when, fetched=now, source=source)
             aid, _ = store.add_article(art)
-            store.replace_article_signals(aid, [NewSignal(tag, 0.9, when, "test-1", provider=provider)], "test-1")
+            store.replace_article_signals(aid, [NewSignal(tag, 0.9, when, "test-1", provider=provider, role="subject")],
+                                          "test-1", [ArticleOrg(provider, "subject", True, 1.0, True)])
+        # an article about Helix that names Northwind, Helix's investor, and OpenAI in passing
+        when = now - timedelta(days=1)
+        art = NewArticle(url="https://e.org/4", title="Helix AI raises $300M led by Northwind",
+                         summary="", text="The round values Helix above OpenAI's 2019 mark.", published=when,
+                         fetched=now, source="wire")
+        aid, _ = store.add_article(art)
+        store.replace_article_signals(
+            aid, [NewSignal("funding_raise", 0.9, when, "test-1", provider="helix", role="investee", direction="in")],
+            "test-1", [ArticleOrg("helix", "investee", True, 1.0, True), ArticleOrg("northwind", "investor", False, 0.5, True),
+                       ArticleOrg("openai", "mention", False, 0.5, False)])
     return path
 
 
@@ -44,20 +55,45 @@ def run(db: Path, *args: str) -> str:
 def test_search_table_json_csv(db: Path) -> None:
     assert "losses widen" in run(db, "search", "losses")
     rows = json.loads(run(db, "search", "helix", "--json"))
-    assert [r["id"] for r in rows] == [1, 2]
+    assert [r["id"] for r in rows] == [4, 1, 2]
+    rows = rows[1:]
     assert rows[0]["tags"] == "losses_burn" and rows[0]["providers"] == "helix"
-    parsed = list(csv.DictReader(io.StringIO(run(db, "search", "--provider", "northwind", "--csv"))))
+    parsed = list(csv.DictReader(io.StringIO(run(db, "search", "--about", "northwind", "--csv"))))
     assert [r["title"] for r in parsed] == ["Northwind raises $2.1 billion"]
 
 
 def test_search_filters(db: Path) -> None:
     ids = lambda *a: [r["id"] for r in json.loads(run(db, "search", *a, "--json"))]  # noqa: E731
-    assert ids("--since", "7d") == [1]
+    assert ids("--since", "7d") == [4, 1]
     assert ids("--until", "7d") == [2, 3]
     assert ids("--tag", "layoffs") == [2]
-    assert ids("--source", "wire") == [1, 3]
-    assert ids("--limit", "1") == [1]
+    assert ids("--source", "wire") == [4, 1, 3]
+    assert ids("--limit", "1") == [4]
     assert ids('"cash" OR losses', "--provider", "helix") == [1]
+
+
+def test_search_provider_means_named_about_means_subject(db: Path) -> None:
+    ids = lambda *a: [r["id"] for r in json.loads(run(db, "search", *a, "--json"))]  # noqa: E731
+    assert ids("--provider", "northwind") == [4, 3]  # named as the investor, and its own raise
+    assert ids("--about", "northwind") == [3]
+    assert ids("--provider", "openai") == [4]
+    assert ids("--about", "openai") == []
+    assert ids("--about", "helix", "--tag", "funding_raise") == [4]
+    assert ids("--provider", "northwind", "--tag", "funding_raise") == [4, 3]
+
+
+def test_orgs_lists_recent_signals(db: Path, write_config) -> None:
+    config = str(write_config())
+    rows = json.loads(run(db, "--config", config, "orgs", "--days", "30", "--json"))
+    assert [r["org"] for r in rows] == ["helix"]  # Northwind's raise is 40 days old
+    helix = rows[0]
+    assert (helix["signals"], helix["articles"], helix["watched"], helix["name"]) == (3, 3, True, "Helix AI")
+    assert helix["tags"] == {"funding_raise": 1, "layoffs": 1, "losses_burn": 1}
+    rows = json.loads(run(db, "--config", config, "orgs", "--days", "60", "--json"))
+    northwind = next(r for r in rows if r["org"] == "northwind")
+    assert (northwind["signals"], northwind["mentioned_in"]) == (1, 2)
+    table = run(db, "--config", config, "orgs", "--days", "60")
+    assert "Helix AI" in table and "funding_raise: 1" in table
 
 
 def test_search_bad_input_is_a_clean_error(db: Path) -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import MINIMAL_CONFIG
 
 from monitor.cli import cli
-from monitor.config import load_config, parse_config
+from monitor.config import DEFAULT_WATCH, load_config, parse_config
 from monitor.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +55,7 @@ def test_minimal_config_gets_documented_defaults(write_config) -> None:
         ('[[sources]]\nname = "a"\nurl = "https://e.org/f"\nkind = "podcast"\n',
          'sources.toml: sources[0].kind: expected "feed" | "html" | "status" | "prices", got "podcast"'),
         ('[[sources]]\nname = "a"\nurl = "https://e.org/f"\nproviders = ["nobody"]\n',
-         'sources.toml: sources[0].providers[0]: expected a declared provider id, got "nobody"'),
+         'sources.toml: sources[0].providers[0]: expected a known organisation id, got "nobody"'),
         ("[notify]\nmax_attempts = 0\n", "sources.toml: notify.max_attempts: expected an integer from 1 to 1000, got 0"),
         ('[risk.weights]\nfunding = 1\n', "sources.toml: risk.weights.funding: unknown key"),
         ('[settings.extra]\n', "sources.toml: settings.extra: unknown key"),
@@ -105,3 +106,33 @@ def test_config_env_var_selects_file(tmp_path: Path, write_config, monkeypatch: 
     result = CliRunner().invoke(cli, ["init"])
     assert result.exit_code == 0, result.output
     assert "1 sources" in result.output
+
+
+def test_watch_list_defaults_and_catalogue(write_config) -> None:
+    config = load_config(write_config())
+    assert list(config.providers) == ["helix", "northwind"]  # declared providers are watched by default
+    assert "openai" in config.orgs and "helix" in config.orgs  # the catalogue is recognised either way
+    assert config.org_names["helix"][:2] == ("Helix AI", "Helix")
+    bare = load_config(write_config(base='[settings]\nuser_agent_contact = "https://example.org"\n'))
+    assert list(bare.providers) == list(DEFAULT_WATCH)
+    chosen = load_config(write_config(base=MINIMAL_CONFIG.replace("[settings]\n", '[settings]\nwatch = ["deepseek", "helix"]\n')))
+    assert list(chosen.providers) == ["deepseek", "helix"]
+    assert "DeepSeek" in chosen.providers["deepseek"].names
+
+
+def test_provider_table_extends_a_catalogue_entry(write_config) -> None:
+    config = load_config(write_config('[providers.openai]\nname = "OpenAI"\naliases = ["Stargate LLC"]\n'))
+    names = config.orgs["openai"].names
+    assert "Stargate LLC" in names and "ChatGPT" in names  # the user's aliases add to the catalogue's
+    assert config.orgs["openai"].kind == "lab"
+
+
+def test_unknown_watch_id_suggests(write_config) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(write_config(base=MINIMAL_CONFIG.replace('[settings]\n', '[settings]\nwatch = ["antropic"]\n')))
+    assert str(info.value).startswith('sources.toml: settings.watch[0]: unknown organisation "antropic" (did you mean \'anthropic\'')
+
+
+def test_own_channel_needs_providers(write_config) -> None:
+    with pytest.raises(ConfigError, match="own: needs the source's providers"):
+        load_config(write_config('[[sources]]\nname = "a"\nurl = "https://e.org/f"\nown = true\n'))

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from crawl_support import PRICES, make_config, source_toml
 from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from monitor.config import PriceFields
 from monitor.crawl import crawl_sources
-from monitor.crawl.prices import ModelPrice, diff_prices, map_provider, parse_json_catalogue, to_number
+from monitor.crawl.prices import ModelPrice, diff_prices, parse_json_catalogue, to_number
 from storage.store import Store
 
 OLD = PRICES / "litellm_subset_2025-05-31.json"
@@ -71,7 +72,7 @@ def test_litellm_snapshots_give_exact_changes(httpserver: HTTPServer, store: Sto
     signals = store.rows("select s.*, pc.model, pc.field from signals s join price_changes pc on pc.id = s.price_change_id")
     by_key = {(s["model"], s["field"]): s for s in signals}
     assert (by_key[("o3", "input")]["tag"], by_key[("o3", "input")]["direction"], by_key[("o3", "input")]["model_version"]) == (
-        "api_pricing", "down", "prices-1"
+        "api_pricing", "down", "prices-2"
     )
     assert by_key[("mistral/mistral-medium-latest", "input")]["direction"] == "up"
     assert (by_key[("gpt-4.5-preview", "model")]["tag"], by_key[("gpt-4.5-preview", "model")]["provider"]) == ("deprecation", "openai")
@@ -162,10 +163,26 @@ def test_diff_directions() -> None:
     assert describe == "x input price $3 -> $2.5 per 1M tokens (-16.7%)"
 
 
-def test_provider_mapping(tmp_path: Path) -> None:
-    providers = make_config(tmp_path, "").providers
-    assert map_provider("vertex_ai-language-models", providers, None) == "google"
-    assert map_provider("cohere_chat", providers, None) == "cohere"
-    assert map_provider("OpenAI", providers, None) == "openai"
-    assert map_provider("bedrock", providers, "helix") == "helix"
-    assert map_provider(None, providers, None) is None
+def test_resold_models_are_credited_to_their_maker(httpserver: HTTPServer, store: Store, tmp_path: Path) -> None:
+    """A reseller's price cut is the maker's signal; the reseller is kept as the seller."""
+    before = {"azure/o3": {"litellm_provider": "azure", "input_cost_per_token": 1e-05, "output_cost_per_token": 4e-05},
+              "vertex_ai/mistral-large@2407": {"litellm_provider": "vertex_ai-mistral_models",
+                                               "input_cost_per_token": 2e-06, "output_cost_per_token": 6e-06},
+              "bedrock/helix-strand": {"litellm_provider": "bedrock", "input_cost_per_token": 1e-06,
+                                       "output_cost_per_token": 1e-06}}
+    after = {"azure/o3": dict(before["azure/o3"], input_cost_per_token=2e-06),
+             "vertex_ai/mistral-large@2407": dict(before["vertex_ai/mistral-large@2407"], output_cost_per_token=5e-06),
+             "bedrock/helix-strand": dict(before["bedrock/helix-strand"], input_cost_per_token=2e-06)}
+    bodies = iter([json.dumps(before), json.dumps(after)])
+    httpserver.expect_request("/p").respond_with_handler(lambda _r: Response(next(bodies), content_type="application/json"))
+    config = make_config(tmp_path, source_toml("litellm", httpserver.url_for("/p"), kind="prices", providers=["helix"]))
+    crawl_sources(config, store)
+    crawl_sources(config, store, force=True)
+    rows = {r["model"]: r for r in store.rows("select model, provider, seller from price_changes")}
+    assert (rows["azure/o3"]["provider"], rows["azure/o3"]["seller"]) == ("openai", "microsoft")
+    assert (rows["vertex_ai/mistral-large@2407"]["provider"], rows["vertex_ai/mistral-large@2407"]["seller"]) == (
+        "mistral", "google")
+    # a model no catalogue organisation makes falls back to the source's provider
+    assert rows["bedrock/helix-strand"]["provider"] == "helix"
+    signals = store.rows("select provider from signals where price_change_id is not null order by provider")
+    assert [s["provider"] for s in signals] == ["helix", "mistral", "openai"]

@@ -15,32 +15,36 @@ from storage.store import Store
 
 
 @pytest.mark.parametrize(
-    ("file", "fmt", "incidents"),
+    ("file", "fmt", "incidents", "owner"),
     [
-        ("claude_statuspage_history.rss", "statuspage", 4),
-        ("statuspage_githubstatus_history_2025-10-04.atom", "statuspage", 25),
-        ("openai_incidentio_history.atom", "incidentio", 2),
-        ("openai_incidentio_history.rss", "incidentio", 1),
+        ("claude_statuspage_history.rss", "statuspage", 4, "anthropic"),
+        ("statuspage_githubstatus_history_2025-10-04.atom", "statuspage", 25, "github"),
+        ("openai_incidentio_history.atom", "incidentio", 2, "openai"),
+        ("openai_incidentio_history.rss", "incidentio", 1, "openai"),
     ],
 )
-def test_real_status_feeds(file: str, fmt: str, incidents: int, httpserver: HTTPServer, store: Store, tmp_path: Path) -> None:
+def test_real_status_feeds(file: str, fmt: str, incidents: int, owner: str, httpserver: HTTPServer, store: Store,
+                           tmp_path: Path) -> None:
     httpserver.expect_request("/history").respond_with_data((STATUS / file).read_bytes(), content_type="application/xml")
-    config = make_config(tmp_path, source_toml("status", httpserver.url_for("/history"), kind="status", providers=["openai"]))
+    config = make_config(tmp_path, source_toml("status", httpserver.url_for("/history"), kind="status", providers=[owner]))
     result = crawl_sources(config, store).by_name("status")
     assert (result.status, result.format, result.entries, result.new_incidents) == ("ok", fmt, incidents, incidents)
     rows = store.incidents(source="status")
     assert len(rows) == incidents
+    assert {r["provider"] for r in rows} == {owner}
     signals = store.rows("select * from signals where incident_id is not null")
-    assert len(signals) == incidents
-    for s in signals:
-        assert (s["tag"], s["provider"], s["model_version"]) == ("outage", "openai", "status-1")
+    own = [s for s in signals if s["role"] == "own"]
+    assert len(own) == incidents  # one own signal per incident, plus an upstream one per other maker named
+    for s in own:
+        assert (s["tag"], s["provider"], s["model_version"]) == ("outage", owner, "status-2")
+    assert all(s["role"] == "upstream" and s["provider"] != owner for s in signals if s["role"] != "own")
     for row in rows:
         assert row["impact"] in IMPACT_CONFIDENCE and row["started"] <= row["updated"]
         if row["resolved"]:
             assert row["started"] <= row["resolved"]
     again = crawl_sources(config, store, force=True).by_name("status")
     assert (again.new_incidents, again.updated_incidents) == (0, 0)
-    assert len(store.rows("select id from signals")) == incidents
+    assert len(store.rows("select id from signals")) == len(signals)
 
 
 def test_statuspage_details(httpserver: HTTPServer, store: Store, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from monitor.demo.server import DemoServer
+from storage.store import Store
 
 
 def test_demo_server_serves_every_format() -> None:
@@ -49,3 +50,14 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     levels = {row["provider"]: row["level"] for row in json.loads(risk.output)}
     assert levels["helix"] in ("warning", "critical")
     assert levels["northwind"] == "ok" and levels["lumen"] == "ok"
+
+    # attribution: Helix stories that name Northwind in passing add nothing to Northwind; the down round is money out
+    with Store(db) as store:
+        northwind = store.rows(
+            "select a.title from signals s join articles a on a.id = s.article_id where s.provider = 'northwind'")
+        assert northwind and all("Helix" not in r["title"] and "Strand" not in r["title"] for r in northwind)
+        mentions = store.rows("select count(*) as n from article_orgs where org = 'northwind' and subject = 0")
+        assert mentions[0]["n"] >= 3  # still searchable with --provider northwind
+        down = store.rows("select s.direction from signals s join articles a on a.id = s.article_id "
+                          "where s.provider = 'helix' and s.tag = 'funding_raise' and a.title like '%down round%'")
+        assert [r["direction"] for r in down] == ["out"]

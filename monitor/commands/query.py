@@ -16,8 +16,9 @@ from monitor.timeparse import WHEN
 
 @click.command()
 @click.argument("query", required=False)
-@click.option("--provider", help="Only articles with a signal about this provider id.")
-@click.option("--tag", help="Only articles carrying this signal tag (e.g. losses_burn).")
+@click.option("--provider", help="Only articles that name this organisation id (about it or mentioning it).")
+@click.option("--about", help="Only articles whose event is about this organisation id (a signal with it as subject).")
+@click.option("--tag", help="Only articles carrying this signal tag (e.g. losses_burn); with --about, on that subject.")
 @click.option("--since", type=WHEN, help='Published at or after: "7d" (ago) or a date "2026-11-01".')
 @click.option("--until", type=WHEN, help='Published at or before: "1d" (ago) or a date.')
 @click.option("--source", help="Only articles seen in this source.")
@@ -28,6 +29,7 @@ def search(
     app: AppContext,
     query: str | None,
     provider: str | None,
+    about: str | None,
     tag: str | None,
     since: datetime | None,
     until: datetime | None,
@@ -37,9 +39,11 @@ def search(
 ) -> None:
     """Full-text search over articles (FTS5 syntax: words, "phrases", OR, NOT, prefix*).
 
-    Example: capwatch search "cash burn" --provider xai --tag losses_burn --since 90d
+    Examples: capwatch search "cash burn" --about xai --tag losses_burn --since 90d;
+    capwatch search Bun --provider anthropic (articles that name Anthropic, whoever they are about)
     """
-    rows = app.store().search(query, provider=provider, tag=tag, since=since, until=until, source=source, limit=limit)
+    rows = app.store().search(query, provider=about, tag=tag, since=since, until=until, source=source,
+                              mentions=provider, limit=limit)
     for r in rows:
         r["published"] = r["published"][:16].replace("T", " ")
     emit(rows, ["id", "published", "source", "providers", "tags", "title", "url"], fmt, empty="No matching articles.")

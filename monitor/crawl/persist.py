@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from classifiers.providers import alias_pattern
-from monitor.config import Config, Provider, Source
+from classifiers.orgs.matcher import matcher_for
+from classifiers.orgs.models import ModelResolver
+from monitor.config import Config, Source
 from storage.store import NewArticle, NewSignal, Store
 
-from .prices import ModelPrice, diff_prices, load_snapshot, map_provider, snapshot_hash, snapshot_json
+from .prices import ModelPrice, diff_prices, load_snapshot, snapshot_hash, snapshot_json
 from .status import IMPACT_CONFIDENCE, Incident, incident_row
 
-STATUS_MODEL_VERSION = "status-1"
-PRICES_MODEL_VERSION = "prices-1"
+STATUS_MODEL_VERSION = "status-2"
+PRICES_MODEL_VERSION = "prices-2"
+UPSTREAM_SCORE = 0.5
+"""Provider score of an upstream link (below 1: the risk model weighs it by ``body_mention_factor``)."""
 REMOVED_MODEL_CONFIDENCE = 0.8
 
 
@@ -27,36 +30,36 @@ def store_articles(store: Store, articles: Sequence[NewArticle]) -> int:
     return sum(int(created) for _, created in store.add_articles(articles))
 
 
-def provider_in_text(text: str, providers: Mapping[str, Provider]) -> str | None:
-    """The first provider (in configuration order) one of whose names occurs in ``text`` on word boundaries."""
-    for pid, provider in providers.items():
-        for name in provider.names:
-            pattern = alias_pattern(name)
-            if pattern is not None and pattern.search(text):
-                return pid
-    return None
+def incident_links(source: Source, config: Config, incident: Incident) -> list[tuple[str, str]]:
+    """Who an incident belongs to, and how: ``[(provider, link), ...]``, the page's own provider first.
 
-
-def incident_provider(source: Source, config: Config, incident: Incident) -> str | None:
-    """The source's first configured provider, else the provider named in the incident's title."""
-    if source.providers:
-        return source.providers[0]
-    return provider_in_text(incident.title, config.providers)
+    A status source that names its providers is that provider's own page: the incident is the provider's (link
+    ``own``). Every other organisation the incident's title names — a model family such as "GPT 5.6" or "Claude
+    Sonnet 4" on GitHub's page, an upstream maker on a reseller's — is linked as ``upstream``, with lower weight
+    in the risk score. An incident naming nobody on a page with no provider is linked to nobody.
+    """
+    links: list[tuple[str, str]] = [(p, "own") for p in source.providers[:1]]
+    for hit in matcher_for(config.org_names).find(incident.title):
+        if all(hit.org != p for p, _ in links):
+            links.append((hit.org, "upstream"))
+    return links
 
 
 def store_incidents(store: Store, config: Config, source: Source, incidents: Iterable[Incident]) -> tuple[int, int]:
     """Upsert incidents and (re)place their ``outage`` signals; return ``(created, updated)``."""
     created = updated = 0
     for incident in incidents:
-        provider = incident_provider(source, config, incident)
-        signal = NewSignal(
-            tag="outage",
-            confidence=IMPACT_CONFIDENCE.get(incident.impact, 0.7),
-            published=incident.started,
-            model_version=STATUS_MODEL_VERSION,
-            provider=provider,
-        )
-        _, state = store.save_incident(incident_row(source.name, provider, incident), signal)
+        links = incident_links(source, config, incident)
+        confidence = IMPACT_CONFIDENCE.get(incident.impact, 0.7)
+        signals = [
+            NewSignal(tag="outage", confidence=confidence, published=incident.started,
+                      model_version=STATUS_MODEL_VERSION, provider=provider,
+                      provider_score=UPSTREAM_SCORE if link == "upstream" else 1.0, role=link)
+            for provider, link in links
+        ] or [NewSignal(tag="outage", confidence=confidence, published=incident.started,
+                        model_version=STATUS_MODEL_VERSION)]
+        provider, link = links[0] if links else (None, None)
+        _, state = store.save_incident(dict(incident_row(source.name, provider, incident), link=link), signals)
         created += state == "created"
         updated += state == "updated"
     return created, updated
@@ -67,8 +70,11 @@ def store_prices(
 ) -> int:
     """Snapshot ``models`` if they differ from the last snapshot; return the number of change rows stored.
 
-    The first snapshot of a source records no changes. Price rises and cuts become ``api_pricing`` signals
-    (direction up/down, confidence 1.0); a model removed from the list becomes a ``deprecation`` signal.
+    The first snapshot of a source records no changes. Each change is credited to the model's maker and, when
+    it differs, its seller (``azure/o3`` is OpenAI's model sold by Microsoft; see
+    :class:`classifiers.orgs.models.ModelResolver`); a model whose maker is unknown falls back to the source's
+    first provider. Price rises and cuts become ``api_pricing`` signals (direction up/down, confidence 1.0); a
+    model removed from the list becomes a ``deprecation`` signal; both are the maker's.
     """
     text = snapshot_json(models)
     digest = snapshot_hash(text)
@@ -77,12 +83,15 @@ def store_prices(
         return 0
     changes = diff_prices(load_snapshot(previous["models"]), models) if previous is not None else []
     fallback = source.providers[0] if source.providers else None
+    resolver = ModelResolver(config.orgs)
     rows, signals = [], []
     for change in changes:
-        provider = map_provider(change.provider, config.providers, fallback)
+        owner = resolver.resolve(change.model, change.provider)
+        provider = owner.maker or fallback
         rows.append(
             {
                 "provider": provider,
+                "seller": owner.seller if owner.seller != provider else None,
                 "model": change.model,
                 "field": change.field,
                 "old_value": change.old,

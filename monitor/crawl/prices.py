@@ -22,7 +22,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 from soupsieve import SelectorSyntaxError
 
-from monitor.config import PriceFields, Provider, Selectors, Source
+from monitor.config import PriceFields, Selectors, Source
 
 from .text import collapse
 
@@ -238,22 +238,3 @@ def diff_prices(old: Mapping[str, ModelPrice], new: Mapping[str, ModelPrice]) ->
                 direction = "up" if b > a else "down"
             changes.append(PriceChange(model, name, a, b, percent(a, b), direction, after.provider or before.provider))
     return changes
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.split(r"[^a-z0-9]+", text.lower())).strip()
-
-
-def map_provider(raw: str | None, providers: Mapping[str, Provider], fallback: str | None) -> str | None:
-    """Map a catalogue provider name (``together_ai``, ``vertex_ai-language-models``) to a provider id.
-
-    Case-insensitive: the id or any alias must appear as whole words in the name. Unmatched: ``fallback``.
-    """
-    if raw:
-        name = f" {_norm(raw)} "
-        for pid, provider in providers.items():
-            for alias in (pid, *provider.names):
-                norm = _norm(alias)
-                if norm and f" {norm} " in name:
-                    return pid
-    return fallback
