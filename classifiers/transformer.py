@@ -52,9 +52,23 @@ class TransformerClassifier:
         """
         self.providers = providers
         self.model = signal_model if signal_model is not None else load_signal_model(artifact_path)
-        self.encoder = get_tuned_encoder(self.model, model_path)
+        resolve_model_path(model_path)  # a missing encoder is an error now, not at the first article
+        self._model_path = model_path
+        self._encoder: TunedEncoder | None = None
         self.version = f"{self.model.version}+{subject_model().version}"
         self._known = [is_tag(t) for t in self.model.tags]
+
+    @property
+    def encoder(self) -> TunedEncoder:
+        """The tuned encoder, loaded (torch and the weights) on first use: a classifier with nothing to
+        classify never loads it."""
+        if self._encoder is None:
+            self._encoder = get_tuned_encoder(self.model, self._model_path)
+        return self._encoder
+
+    @encoder.setter
+    def encoder(self, value: TunedEncoder) -> None:
+        self._encoder = value
 
     def classify(self, items: Sequence[ArticleText]) -> list[Classification]:
         """Classify ``items`` in one batched encoder pass; one result per item, in order."""

@@ -223,3 +223,10 @@ def test_cli_uses_config_providers_from_ctx_obj(runner: CliRunner) -> None:
     line = json.dumps({"id": "h", "title": "Helix raises $10 million", "text": ""})
     result = runner.invoke(classifier_group, ["predict", "--kind", "keyword"], input=line, obj=App())
     assert json.loads(result.stdout)["providers"] == ["helix"]
+
+
+def test_encoder_loads_only_when_there_is_something_to_classify() -> None:
+    clf = TransformerClassifier(PROVIDERS)
+    assert clf.classify([]) == []
+    assert clf._encoder is None  # no torch model loaded for an empty batch
+    assert clf.version.startswith(load_signal_model().version + "+subject-")

@@ -11,11 +11,11 @@ import pytest
 from crawl_support import STATUS, make_config, source_toml
 from pytest_httpserver import HTTPServer
 
-from classifiers.annotate import organisations, subject_model
+from classifiers.annotate import annotate, organisations, subject_model
 from classifiers.orgs.catalogue import KINDS, load_catalogue
 from classifiers.orgs.matcher import OrgMatcher
 from classifiers.orgs.models import ModelResolver
-from classifiers.types import ArticleText
+from classifiers.types import ArticleText, TagScore
 from monitor.crawl import crawl_sources
 from monitor.crawl.prices import diff_prices, parse_json_catalogue
 from storage.store import Store
@@ -177,3 +177,16 @@ def test_github_status_links_models_to_their_makers(path: Path, httpserver: HTTP
             assert OrgMatcher({provider: CATALOGUE[provider].names}).find(title), (title, provider)
     assert named >= 3
     assert all(s["provider_score"] < 1 for s in signals if s["role"] == "upstream")
+
+
+def test_buyer_of_an_unknown_company_is_the_acquirer() -> None:
+    """'A acquires B' raises risk for B, not A, even when B is not in the catalogue: A keeps its role and gets no
+    m_and_a signal (monitor.pipeline.NO_SIGNAL_ROLES), but other events of the article stay A's."""
+    from monitor.pipeline import signals_for
+
+    item = ArticleText("b", "Anthropic acquires Bun as Claude Code reaches $1B milestone", "The JavaScript runtime joins.")
+    tags = [TagScore("m_and_a", 0.9), TagScore("revenue_growth", 0.8)]
+    result = annotate(item, tags, NAMES, "test")
+    assert [(p.provider, p.subject, p.role) for p in result.providers] == [("anthropic", True, "acquirer")]
+    signals = signals_for(result, "2025-12-02T00:00:00+00:00", ())
+    assert [(s.provider, s.tag) for s in signals] == [("anthropic", "revenue_growth")]

@@ -249,6 +249,10 @@ _ROLE_PATTERNS: tuple[tuple[str, str, str], ...] = (
 _A = r"@@(?P<a>\d+)@@"
 _B = r"@@(?P<b>\d+)@@"
 _ROLE_RES = tuple((re.compile(p.format(A=_A, B=_B), re.IGNORECASE), ra, rb) for p, ra, rb in _ROLE_PATTERNS)
+_BUYER_RE = re.compile(_A + r"\W+(?:\w+\W+){0,2}?(?:to\s+)?(?:acquires?|buys?|snaps\s+up|absorbs|takes\s+over|"
+                       r"agrees\s+to\s+(?:buy|acquire)|completes\s+(?:its\s+)?acquisition\s+of|is\s+acquiring)\b",
+                       re.IGNORECASE)
+"""An acquirer whose target is not a catalogue organisation ("Anthropic acquires Bun")."""
 
 
 def _marked(text: str, hits: Sequence[Hit], index: Mapping[str, int]) -> str:
@@ -271,7 +275,7 @@ def deal_roles(title: str, text: str, title_hits: Sequence[Hit], body_hits: Sequ
     text whatever the organisations are.
     """
     roles: dict[str, str] = {}
-    if len(orgs) < 2:
+    if not orgs:
         return roles
     index = {org: i for i, org in enumerate(orgs)}
     lede = (text or "")[:ROLE_TEXT_CHARS]
@@ -284,6 +288,9 @@ def deal_roles(title: str, text: str, title_hits: Sequence[Hit], body_hits: Sequ
                 org_a, org_b = orgs[int(m.group("a"))], orgs[int(m.group("b"))]
                 if org_a != org_b and org_a not in roles and org_b not in roles:
                     roles[org_a], roles[org_b] = role_a, role_b
+    buyer = _BUYER_RE.match(parts[0])  # the headline starts with the buyer of an unknown company
+    if buyer and orgs[int(buyer.group("a"))] not in roles:
+        roles[orgs[int(buyer.group("a"))]] = "acquirer"
     return roles
 
 
