@@ -190,3 +190,20 @@ def test_buyer_of_an_unknown_company_is_the_acquirer() -> None:
     assert [(p.provider, p.subject, p.role) for p in result.providers] == [("anthropic", True, "acquirer")]
     signals = signals_for(result, "2025-12-02T00:00:00+00:00", ())
     assert [(s.provider, s.tag) for s in signals] == [("anthropic", "revenue_growth")]
+
+
+@pytest.mark.parametrize(
+    ("title", "tag", "subject", "other", "other_role"),
+    [
+        ("Meta pays $14.3 billion for 49% of Scale AI and hires CEO Wang", "funding_raise", "scale-ai", "meta", "investor"),
+        ("Alibaba sells 80 million SenseTime shares, cutting stake below 9%", "funding_raise", "sensetime", "alibaba",
+         "investor"),
+        ("xAI sues Apple, alleging it conspired to shut out rivals", "legal_regulatory", "apple", "xai", "plaintiff"),
+        ("Meta hires SSI's chief executive", "leadership_change", "ssi", "meta", "hirer"),
+        ("Nvidia in advanced talks to buy AI21 Labs for $2.5 billion", "m_and_a", "ai21", "nvidia", "acquirer"),
+    ],
+)
+def test_deal_phrasing_gives_roles(title: str, tag: str, subject: str, other: str, other_role: str) -> None:
+    roles = _roles(title, "", [tag])
+    assert roles[subject][0] is True
+    assert roles[other][1] == other_role

@@ -222,41 +222,48 @@ ROLE_TEXT_CHARS = 600
 """Deal phrasing is read in the headline and the first characters of the text (the lede)."""
 _ROLE_PATTERNS: tuple[tuple[str, str, str], ...] = (
     # (regex with {A} and {B} placeholders, role of A, role of B)
-    (r"{A}\W+(?:\w+\W+){{0,2}}?(?:to\s+)?(?:acquires?|acquired|buys?|bought|snaps\s+up|absorbs|takes\s+over|"
-     r"agrees\s+to\s+(?:buy|acquire)|completes\s+(?:its\s+)?acquisition\s+of|is\s+acquiring)\W+(?:\w+\W+){{0,3}}?{B}",
+    (r"{A}[^\w.;]+(?:\w+[^\w.;]+){{0,4}}?(?:to\s+)?(?:acquires?|acquired|buys?|bought|snaps\s+up|absorbs|takes\s+over|"
+     r"agrees\s+to\s+(?:buy|acquire)|completes\s+(?:its\s+)?acquisition\s+of|is\s+acquiring)[^\w.;]+(?:\w+[^\w.;]+){{0,3}}?{B}",
      "acquirer", "acquired"),
-    (r"{B}\W+(?:\w+\W+){{0,2}}?(?:is\s+|was\s+|to\s+be\s+)?(?:acquired|bought|snapped\s+up)\s+by\W+(?:\w+\W+){{0,2}}?{A}",
+    (r"{B}[^\w.;]+(?:\w+[^\w.;]+){{0,2}}?(?:is\s+|was\s+|to\s+be\s+)?(?:acquired|bought|snapped\s+up)\s+by[^\w.;]+(?:\w+[^\w.;]+){{0,2}}?{A}",
      "acquirer", "acquired"),
-    (r"{A}'?s?\W+(?:\$[\d.,]+\s*\w*\s+)?(?:acquisition|purchase|takeover|buyout)\s+of\W+(?:\w+\W+){{0,2}}?{B}",
+    (r"{A}'?s?[^\w.;]+(?:\$[\d.,]+\s*\w*\s+)?(?:acquisition|purchase|takeover|buyout)\s+of[^\w.;]+(?:\w+[^\w.;]+){{0,2}}?{B}",
      "acquirer", "acquired"),
-    (r"{A}\W+(?:\w+\W+){{0,3}}?(?:invests?|invested|backs|pours|puts|commits|pledges|injects|leads)\W+"
-     r"(?:[^.;]{{0,60}}?)\b(?:in|into)\W+(?:\w+\W+){{0,2}}?{B}", "investor", "investee"),
-    (r"{B}\W+(?:[^.;]{{0,80}}?)\b(?:raises?|raised|secures?|secured|lands|closes|gets|wins)\b[^.;]{{0,80}}?"
-     r"\b(?:from|led\s+by|backed\s+by|including)\W+(?:[^.;]{{0,40}}?){A}", "investor", "investee"),
-    (r"{A}[-\s](?:backed|funded)\s+(?:\w+\W+){{0,2}}?{B}", "investor", "investee"),
-    (r"{A}\W+(?:\w+\W+){{0,4}}?(?:licen[cs]es?|licen[cs]ing|licen[cs]e)\W+(?:\w+\W+){{0,3}}?{B}'?s?\W+"
-     r"(?:\w+\W+){{0,3}}?(?:models?|technology|tech|staff|team|employees|founders?)", "acquirer", "acquired"),
-    (r"{A}\W+(?:\w+\W+){{0,2}}?(?:hires?|hired|hiring|lands|poach(?:es|ed)?|taps|tapped|names|named|appoints|"
-     r"appointed|recruits|recruited|takes|took|nabs)\W+(?:\w+\W+){{0,2}}?{B}'?s?\W+(?:\w+\W+){{0,1}}?"
+    (r"{A}[^\w.;]+(?:\w+[^\w.;]+){{0,4}}?(?:invests?|invested|backs|pours|puts?|commits|pledges|injects|leads)[^\w.;]+"
+     r"(?:[^.;]{{0,60}}?)\b(?:in|into)[^\w.;]+(?:\w+[^\w.;]+){{0,2}}?{B}", "investor", "investee"),
+    (r"{B}[^\w.;]+(?:[^.;]{{0,80}}?)\b(?:raises?|raised|secures?|secured|lands|closes|gets|wins)\b[^.;]{{0,80}}?"
+     r"\b(?:from|led\s+by|backed\s+by|including)[^\w.;]+(?:[^.;]{{0,40}}?){A}", "investor", "investee"),
+    (r"{A}[-\s](?:backed|funded)\s+(?:\w+[^\w.;]+){{0,2}}?{B}", "investor", "investee"),
+    (r"{A}[^\w.;]+(?:\w+[^\w.;]+){{0,2}}?(?:pays?|paid|paying)[^\w.;]+[^.;]{{0,40}}?\bfor\b[^.;]{{0,30}}?{B}", "investor", "investee"),
+    (r"{A}[^\w.;]+(?:\w+[^\w.;]+){{0,2}}?(?:sells?|sold|dumps|offloads|unloads|trims|cuts)[^\w.;]+(?:[^.;]{{0,30}}?){B}'?s?[^\w.;]+"
+     r"(?:\w+[^\w.;]+){{0,1}}?(?:shares|stake|holding)", "investor", "investee"),
+    (r"{A}[^\w.;]+(?:\w+[^\w.;]+){{0,2}}?(?:sues|sued|suing|files\s+suit\s+against|takes\s+\w+\s+fight\s+to)[^\w.;]+{B}",
+     "plaintiff", "defendant"),
+    (r"{A}[^\w.;]+(?:\w+[^\w.;]+){{0,4}}?(?:licen[cs]es?|licen[cs]ing|licen[cs]e)[^\w.;]+(?:\w+[^\w.;]+){{0,3}}?{B}'?s?[^\w.;]+"
+     r"(?:\w+[^\w.;]+){{0,3}}?(?:models?|technology|tech|staff|team|employees|founders?)", "acquirer", "acquired"),
+    (r"{A}[^\w.;]+(?:\w+[^\w.;]+){{0,2}}?(?:hires?|hired|hiring|lands|poach(?:es|ed)?|taps|tapped|names|named|appoints|"
+     r"appointed|recruits|recruited|takes|took|nabs)[^\w.;]+(?:\w+[^\w.;]+){{0,2}}?{B}'?s?[^\w.;]+(?:\w+[^\w.;]+){{0,1}}?"
      r"(?:chief|ceo|cto|cfo|co-?founders?|founders?|executives?|head|president|leaders?|leadership|team|staff)",
      "hirer", "departed"),
-    (r"{A}\W+(?:\w+\W+){{0,3}}?(?:lends?|loans?|extends\s+(?:a\s+)?credit)\W+(?:[^.;]{{0,40}}?){B}", "lender", "borrower"),
-    (r"{B}\W+(?:[^.;]{{0,60}}?)\b(?:loan|credit\s+facility|debt\s+financing|credit\s+line)\b[^.;]{{0,60}}?"
-     r"\b(?:from|led\s+by|with)\W+(?:[^.;]{{0,30}}?){A}", "lender", "borrower"),
+    (r"{A}[^\w.;]+(?:\w+[^\w.;]+){{0,3}}?(?:lends?|loans?|extends\s+(?:a\s+)?credit)[^\w.;]+(?:[^.;]{{0,40}}?){B}", "lender", "borrower"),
+    (r"{B}[^\w.;]+(?:[^.;]{{0,60}}?)\b(?:loan|credit\s+facility|debt\s+financing|credit\s+line)\b[^.;]{{0,60}}?"
+     r"\b(?:from|led\s+by|with)[^\w.;]+(?:[^.;]{{0,30}}?){A}", "lender", "borrower"),
 )
 
 
+_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
 _A = r"@@(?P<a>\d+)@@"
 _B = r"@@(?P<b>\d+)@@"
 _ROLE_RES = tuple((re.compile(p.format(A=_A, B=_B), re.IGNORECASE), ra, rb) for p, ra, rb in _ROLE_PATTERNS)
-_BUYER_RE = re.compile(_A + r"\W+(?:\w+\W+){0,2}?(?:to\s+)?(?:acquires?|buys?|snaps\s+up|absorbs|takes\s+over|"
+_BUYER_RE = re.compile(_A + r"[^\w.;]+(?:\w+[^\w.;]+){0,2}?(?:to\s+)?(?:acquires?|buys?|snaps\s+up|absorbs|takes\s+over|"
                        r"agrees\s+to\s+(?:buy|acquire)|completes\s+(?:its\s+)?acquisition\s+of|is\s+acquiring)\b",
                        re.IGNORECASE)
 """An acquirer whose target is not a catalogue organisation ("Anthropic acquires Bun")."""
 
 
 def _marked(text: str, hits: Sequence[Hit], index: Mapping[str, int]) -> str:
-    """``text`` with every organisation name replaced by ``@@k@@`` (k: the organisation's index)."""
+    """``text`` with every organisation name replaced by ``@@k@@`` (k: the organisation's index) and decimal points
+    replaced by ``_``, so that the patterns can treat ``.`` and ``;`` as the end of a clause ("$14.3 billion")."""
     out, last = [], 0
     for h in hits:
         if h.org in index:
@@ -264,7 +271,7 @@ def _marked(text: str, hits: Sequence[Hit], index: Mapping[str, int]) -> str:
             out.append(f"@@{index[h.org]}@@")
             last = h.end
     out.append(text[last:])
-    return "".join(out)
+    return _DECIMAL.sub("_", "".join(out))
 
 
 def deal_roles(title: str, text: str, title_hits: Sequence[Hit], body_hits: Sequence[Hit],
@@ -294,8 +301,8 @@ def deal_roles(title: str, text: str, title_hits: Sequence[Hit], body_hits: Sequ
     return roles
 
 
-_SUBJECT_ROLES = {"acquired", "investee", "borrower", "departed"}
-_COUNTERPARTY_ROLES = {"investor", "lender", "hirer"}
+_SUBJECT_ROLES = {"acquired", "investee", "borrower", "departed", "defendant"}
+_COUNTERPARTY_ROLES = {"investor", "lender", "hirer", "plaintiff"}
 
 
 def attribute(
