@@ -444,3 +444,28 @@ def test_naive_now_is_taken_as_utc(httpserver: HTTPServer, store: Store, tmp_pat
     assert report.started.isoformat() == "2026-03-10T12:00:00+00:00"
     later = crawl_sources(config, store, now=datetime(2026, 3, 10, 12, 10)).by_name("news")
     assert later.status == "skipped"  # due again only after the 30 minute interval
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Cache-Control": "max-age=99999999999999999999"}, 200),
+        ({"Retry-After": "99999999999999999999"}, 429),
+        ({"Retry-After": "inf"}, 503),
+    ],
+)
+def test_absurd_header_numbers_are_capped_not_a_crash(headers: dict[str, str], status: int, httpserver: HTTPServer,
+                                                      store: Store, tmp_path: Path) -> None:
+    """Hostile Cache-Control / Retry-After numbers: the crawl stores what it got and waits at most a bounded time."""
+    httpserver.expect_request("/f").respond_with_data(FEED, status=status, content_type="application/rss+xml",
+                                                      headers=headers)
+    config = make_config(tmp_path, source_toml("f", httpserver.url_for("/f")), backoff_base="1m", max_pause="1d")
+    report = crawl_sources(config, store)
+    result = report.by_name("f")
+    assert "internal error" not in (result.error or "")
+    assert (result.status == "ok") == (status == 200)
+    if status == 200:
+        assert result.new_articles > 0
+    state = store.source_state("f")
+    assert state is not None and report.started is not None
+    assert from_iso(state["next_fetch"]) - report.started <= timedelta(days=7)

@@ -129,3 +129,16 @@ def test_a_claim_is_taken_by_one_process_only(tmp_path: Path) -> None:
         assert not outbox.claim(two, seen_by_two, NOW, NOW + timedelta(seconds=30))
         claimed = outbox.get(two, delivery_id)
         assert claimed is not None and claimed.attempts == 1 and claimed.next_attempt == NOW + outbox.LEASE
+
+
+def test_hostile_retry_after_values() -> None:
+    from monitor.httpnumbers import header_seconds
+    from monitor.notify.slack import MAX_RETRY_AFTER
+
+    for bad in ("inf", "nan", "1e20", "-inf", "Infinity"):
+        assert retry_after_seconds(bad) == 5.0  # not a number a server may send: the default wait
+    assert retry_after_seconds("99999999999") == MAX_RETRY_AFTER
+    assert retry_after_seconds("9" * 40) == MAX_RETRY_AFTER
+    assert header_seconds("9" * 40, cap=60.0) == 60.0
+    assert header_seconds("0", cap=60.0) is None and header_seconds("", cap=60.0) is None
+    assert header_seconds("Fri, 31 Dec 9999 23:59:59 GMT", cap=60.0) == 60.0

@@ -384,3 +384,19 @@ def test_no_slack_config_queues_nothing(store: Store, write_config: Callable[...
     config = load_config(write_config("", base=BASE_CONFIG))
     simple_alert(store)
     assert enqueue_alert_notifications(config, store, now=NOW) == 0
+
+
+@pytest.mark.parametrize(("header", "wait"), [("inf", 5.0), ("nan", 5.0), ("1e20", 5.0), ("99999999999", 3600.0)])
+def test_hostile_retry_after_is_bounded_not_a_crash(header: str, wait: float, store: Store, slack: SlackStub,
+                                                    slack_config: Callable[..., Config]) -> None:
+    """A real 429 from the loopback webhook with an absurd Retry-After: the flush goes on, the message waits a
+    bounded time and stays in the outbox."""
+    config = slack_config()
+    slack.script.append((429, {"Retry-After": header}, "rate_limited"))
+    simple_alert(store)
+    enqueue_alert_notifications(config, store, now=NOW)
+    report = flush(config, store)
+    assert report.retrying == 1 and report.sent == (1 if wait <= 5 else 0)
+    (d,) = deliveries(store)
+    if wait > 5:
+        assert d.status == "pending" and d.next_attempt == NOW + timedelta(seconds=wait)

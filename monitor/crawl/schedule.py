@@ -8,35 +8,30 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
 
 from monitor.config import CrawlSettings
+from monitor.httpnumbers import header_seconds
 
 JITTER = 0.15  # +-15 % on failure delays, so that sources failing together do not retry together
 MAX_STRETCH = timedelta(days=1)  # a server cannot push a source further away than this on success
 _MAX_AGE = re.compile(r"(?:^|[,\s])(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
+MAX_RETRY_AFTER = timedelta(days=7)
+"""The longest wait a server's Retry-After can ask for (the source's back-off caps it further)."""
+
+
 def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
-    """Seconds (``120``) or an HTTP date; None when absent, unparseable or in the past."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return timedelta(seconds=int(value)) if int(value) > 0 else None
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    delta = when - now
-    return delta if delta > timedelta(0) else None
+    """Seconds (``120``) or an HTTP date, at most :data:`MAX_RETRY_AFTER`; None when absent, unparseable, not
+    finite or in the past (:func:`monitor.httpnumbers.header_seconds`)."""
+    seconds = header_seconds(value, now, cap=MAX_RETRY_AFTER.total_seconds())
+    return timedelta(seconds=seconds) if seconds is not None else None
 
 
 def parse_max_age(cache_control: str | None) -> timedelta | None:
-    """The ``max-age`` of a Cache-Control header (None if absent, zero, or ``no-cache``/``no-store``)."""
+    """The ``max-age`` of a Cache-Control header, at most :data:`MAX_STRETCH` (None if absent, zero, or
+    ``no-cache``/``no-store``)."""
     if not cache_control:
         return None
     lower = cache_control.lower()
@@ -45,8 +40,8 @@ def parse_max_age(cache_control: str | None) -> timedelta | None:
     match = _MAX_AGE.search(cache_control)
     if not match:
         return None
-    seconds = int(match.group(1))
-    return timedelta(seconds=seconds) if seconds > 0 else None
+    seconds = header_seconds(match.group(1), cap=MAX_STRETCH.total_seconds())
+    return timedelta(seconds=seconds) if seconds is not None else None
 
 
 def next_after_success(now: datetime, interval: timedelta, max_age: timedelta | None) -> datetime:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import http.client
 import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.webhook import WebhookClient
 
+from monitor.httpnumbers import header_seconds
 from storage.times import from_iso
 
 from .errors import PermanentError, RetryableError
@@ -182,22 +183,27 @@ def render_alert_message(view: AlertEventView) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------ sending
+MAX_RETRY_AFTER = 3600.0
+"""The longest a 429 can hold a webhook's queue (seconds); ``Retry-After: 99999999999`` waits this long."""
+
+
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float:
-    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date; a default when absent."""
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date, at most
+    :data:`MAX_RETRY_AFTER`; 0 for a past date or a non-positive number; a default when absent or not a finite
+    number (``inf``, ``nan``, ``1e20``)."""
     if not value:
         return DEFAULT_RETRY_AFTER
-    value = value.strip()
+    seconds = header_seconds(value, now, cap=MAX_RETRY_AFTER)
+    if seconds is not None:
+        return seconds
+    text = value.strip()
+    if text.startswith("-") and text[1:].replace(".", "", 1).isdigit():
+        return 0.0
     try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return DEFAULT_RETRY_AFTER
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    return 0.0  # a valid date in the past
 
 
 def _client(url: str) -> WebhookClient:
