@@ -115,3 +115,22 @@ def test_show_unknown_ids(db: Path) -> None:
     assert result.exit_code == 1 and "no article with id 99" in result.output
     result = CliRunner().invoke(cli, ["--db", str(db), "show", "banana:1"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "alert:99999999999999999999"],
+        ["show", "99999999999999999999"],
+        ["show", "story:99999999999999999999"],
+        ["deliveries", "--retry", "99999999999999999999"],
+        ["backtest", "--from", "0001-01-01"],
+        ["backtest", "--from", "1000000d"],
+        ["backtest", "--from", "90d", "--to", "9999-12-31"],
+    ],
+)
+def test_absurd_numbers_and_dates_are_usage_errors(db: Path, write_config, args: list[str]) -> None:
+    """Hardening finding 9: each of these ended in a traceback (OverflowError)."""
+    result = CliRunner().invoke(cli, ["--config", str(write_config()), "--db", str(db), *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)

@@ -86,7 +86,7 @@ def digest_cmd(app: AppContext, preview: Path | None, send: bool) -> None:
 
 @click.command("deliveries")
 @click.option("--status", type=click.Choice(outbox.STATUSES), help="Only deliveries with this status.")
-@click.option("--retry", "retry_ids", type=int, multiple=True, metavar="ID",
+@click.option("--retry", "retry_ids", type=click.IntRange(1, 2**63 - 1), multiple=True, metavar="ID",
               help="Make delivery ID due again with a fresh attempt budget (repeatable); sent ones are refused.")
 @click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True)
 @output_options

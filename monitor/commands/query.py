@@ -49,6 +49,10 @@ def search(
     emit(rows, ["id", "published", "source", "providers", "tags", "title", "url"], fmt, empty="No matching articles.")
 
 
+MAX_ID = 2**63 - 1
+"""The largest id SQLite can store: a larger number is a usage error, not a lookup."""
+
+
 def _parse_id(ref: str) -> tuple[str, int]:
     kind, _, number = ref.rpartition(":")
     kind = kind.lower() or "article"
@@ -56,6 +60,8 @@ def _parse_id(ref: str) -> tuple[str, int]:
                "i": "incident", "incident": "incident"}
     if kind not in aliases or not number.isdigit():
         raise click.BadParameter(f'expected ID, article:ID, story:ID, alert:ID or incident:ID, got "{ref}"')
+    if int(number) > MAX_ID:
+        raise click.BadParameter(f'{number} is larger than any id can be (at most {MAX_ID})')
     return aliases[kind], int(number)
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -18,6 +18,8 @@ from storage.times import utcnow
 LEVEL_STYLE = {"ok": "green", "watch": "yellow", "warning": "dark_orange", "critical": "bold red"}
 STYLES = {"level": lambda v: LEVEL_STYLE.get(str(v), ""), "peak_level": lambda v: LEVEL_STYLE.get(str(v), "")}
 _DAY_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""The earliest moment a backtest can start (nothing capwatch stores is older)."""
 
 
 class MomentParam(click.ParamType):
@@ -36,6 +38,8 @@ class MomentParam(click.ParamType):
             moment = parse_when(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+        if not EARLIEST <= moment <= utcnow() + timedelta(days=366):
+            self.fail(f'expected a moment from {EARLIEST:%Y-%m-%d} to a year from now, got "{value}"', param, ctx)
         if self.end_of_day and _DAY_ONLY.match(str(value)):
             moment += timedelta(days=1, seconds=-1)
         return moment
