@@ -469,3 +469,12 @@ def test_absurd_header_numbers_are_capped_not_a_crash(headers: dict[str, str], s
     state = store.source_state("f")
     assert state is not None and report.started is not None
     assert from_iso(state["next_fetch"]) - report.started <= timedelta(days=7)
+
+
+def test_bidi_override_in_a_served_title_is_dropped(httpserver: HTTPServer, store: Store, tmp_path: Path) -> None:
+    body = rss([("Helix \u202egnissim\u202c raises $1B", "https://e.org/a")])
+    httpserver.expect_request("/bidi").respond_with_data(body, content_type="application/rss+xml")
+    config = make_config(tmp_path, source_toml("bidi", httpserver.url_for("/bidi")))
+    assert crawl_sources(config, store).by_name("bidi").new_articles == 1
+    (row,) = store.rows("select title from articles")
+    assert row["title"] == "Helix gnissim raises $1B"

@@ -93,6 +93,9 @@ def test_backoff_is_exponential_with_jitter_and_capped() -> None:
         "http://[::1]/", "http://[fe80::1]/", "http://0.0.0.0/", "http://localhost/", "http://printer.local/",
         "http://224.0.0.1/", "http://[::ffff:127.0.0.1]/", "file:///etc/passwd", "ftp://example.com/", "gopher://x/",
         "http:///nohost",
+        # IPv6 addresses that carry a private IPv4 address: 6to4, NAT64, Teredo (hardening finding 10)
+        "http://[2002:a9fe:a9fe::]/", "http://[2002:0a00:0001::1]/", "http://[64:ff9b::10.0.0.1]/",
+        "http://[64:ff9b::a9fe:a9fe]/", "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",
     ],
 )
 def test_guard_blocks_private_and_non_http(url: str) -> None:
@@ -107,6 +110,7 @@ def test_guard_allow_list() -> None:
     with pytest.raises(BlockedURL, match="private address: 10.21.0.1 is not public"):
         asyncio.run(guard.check("http://10.21.0.1/"))
     asyncio.run(NetGuard().check("http://93.184.215.14/"))  # a public literal needs no DNS
+    asyncio.run(NetGuard().check("http://[2002:5db8:d70e::]/"))  # 6to4 of that public address is public too
 
 
 @pytest.mark.parametrize(
@@ -134,3 +138,8 @@ def test_dates() -> None:
     assert plausible(datetime(1970, 1, 2, tzinfo=UTC), NOW) is None
     assert plausible(NOW + timedelta(days=30), NOW) is None
     assert plausible(NOW - timedelta(days=3), NOW) == NOW - timedelta(days=3)
+
+
+def test_bidi_controls_never_reach_stored_text() -> None:
+    """U+202E RIGHT-TO-LEFT OVERRIDE and friends can make a title display as something else (finding 10)."""
+    assert html_to_text("<p>Helix \u202eevil\u202c raises \u2066$1B\u2069\u200f</p>") == "Helix evil raises $1B"

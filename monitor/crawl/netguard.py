@@ -21,10 +21,30 @@ class BlockedURL(Exception):
     """The URL must not be fetched; the message is a readable reason."""
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries, if any: IPv4-mapped (``::ffff:a.b.c.d``), 6to4
+    (``2002:AABB:CCDD::``), Teredo (``2001:0::/32``, the client address) or NAT64 (``64:ff9b::a.b.c.d``)."""
+    if addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr.teredo is not None:
+        return addr.teredo[1]
+    if addr in _NAT64:
+        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    return None
+
+
 def is_public_address(addr: IPAddress) -> bool:
-    """True only for globally routable unicast addresses."""
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
+    """True only for globally routable unicast addresses; an IPv6 address that embeds an IPv4 address (mapped,
+    6to4, Teredo, NAT64) is public only if that IPv4 address is."""
+    if isinstance(addr, ipaddress.IPv6Address):
+        inner = embedded_ipv4(addr)
+        if inner is not None:
+            return is_public_address(inner)
     return not (
         addr.is_private
         or addr.is_loopback

@@ -17,7 +17,9 @@ from lxml import html as lxml_html
 
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0/C1 controls other than whitespace (ESC, NUL, ...)
+# C0/C1 controls other than whitespace (ESC, NUL, ...) and the bidirectional formatting characters that can make
+# stored text display as something else (U+202E RIGHT-TO-LEFT OVERRIDE, isolates, marks)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _LOOKS_LIKE_MARKUP = re.compile(r"<[A-Za-z!/?]")
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg")
 # the fallback: every pattern is linear (no unbounded scan that can restart at each "<")
