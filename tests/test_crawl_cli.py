@@ -39,20 +39,21 @@ def app_paths(httpserver: HTTPServer, tmp_path: Path) -> tuple[Path, Path]:
     return config, tmp_path / "cli.db"
 
 
-def _run(paths: tuple[Path, Path], command: object, args: list[str]) -> str:
+def _run(paths: tuple[Path, Path], command: object, args: list[str], exit_code: int = 0, *, stderr: bool = False) -> str:
     app = AppContext(config_path=paths[0], db_path=paths[1])
     try:
         result = CliRunner().invoke(command, args, obj=app, terminal_width=250)  # type: ignore[arg-type]
     finally:
         app.close()
-    assert result.exit_code == 0, result.output + repr(result.exception)
-    return result.output
+    assert result.exit_code == exit_code, result.output + repr(result.exception)
+    return result.output if stderr else result.stdout
 
 
 def test_crawl_command_reports_each_source_and_totals(app_paths: tuple[Path, Path]) -> None:
-    out = _run(app_paths, crawl, [])
+    out = _run(app_paths, crawl, [], exit_code=1, stderr=True)  # failing sources: exit 1 (hardening finding 8)
     assert "good" in out and "HTTP 404 Not Found" in out and "not a feed (got an HTML page)" in out
     assert "3 fetched, 2 failed; 3 new articles" in out
+    assert "2 of 4 sources failed: 1 HTTP 404, 1 not a feed" in out
     rows = {r["source"]: r for r in json.loads(_run(app_paths, crawl, ["--json", "--force", "--source", "good"]))}
     assert list(rows) == ["good"]
     assert (rows["good"]["status"], rows["good"]["entries"], rows["good"]["new"]) == ("ok", 3, 0)
@@ -61,7 +62,7 @@ def test_crawl_command_reports_each_source_and_totals(app_paths: tuple[Path, Pat
 def test_sources_lists_state_with_readable_errors(app_paths: tuple[Path, Path]) -> None:
     before = {r["name"]: r for r in json.loads(_run(app_paths, sources, ["--json"]))}
     assert before["good"]["status"] == "new" and before["off"]["status"] == "disabled"
-    _run(app_paths, crawl, [])
+    _run(app_paths, crawl, [], exit_code=1)
     rows = {r["name"]: r for r in json.loads(_run(app_paths, sources, ["--json"]))}
     assert (rows["good"]["status"], rows["good"]["entries"], rows["good"]["error_count"], rows["good"]["format"]) == ("ok", 3, 0, "rss20")
     assert (rows["missing"]["status"], rows["missing"]["error_count"], rows["missing"]["last_error"]) == ("failing", 1, "HTTP 404 Not Found")
@@ -76,12 +77,13 @@ def test_sources_lists_state_with_readable_errors(app_paths: tuple[Path, Path]) 
 
 
 def test_sources_check_fetches_once_and_stores_nothing(app_paths: tuple[Path, Path]) -> None:
-    rows = {r["name"]: r for r in json.loads(_run(app_paths, sources, ["check", "--json"]))}
+    rows = {r["name"]: r for r in json.loads(_run(app_paths, sources, ["check", "--json"], exit_code=1))}
     assert (rows["good"]["status"], rows["good"]["http"], rows["good"]["format"], rows["good"]["entries"]) == ("ok", 200, "rss20", 3)
     assert (rows["missing"]["status"], rows["missing"]["error"]) == ("error", "HTTP 404 Not Found")
     assert rows["page"]["error"] == "not a feed (got an HTML page)"
-    table = _run(app_paths, sources, ["check"])
+    table = _run(app_paths, sources, ["check"], exit_code=1, stderr=True)
     assert "2 of 4 sources answered with content" in table  # a disabled source is checked too
+    assert "2 of 4 sources failed: 1 HTTP 404, 1 not a feed" in table
     state = {r["name"]: r for r in json.loads(_run(app_paths, sources, ["--json"]))}
     assert state["good"]["status"] == "new"  # check stores nothing
 

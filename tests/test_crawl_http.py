@@ -478,3 +478,15 @@ def test_bidi_override_in_a_served_title_is_dropped(httpserver: HTTPServer, stor
     assert crawl_sources(config, store).by_name("bidi").new_articles == 1
     (row,) = store.rows("select title from articles")
     assert row["title"] == "Helix gnissim raises $1B"
+
+
+def test_unreachable_host_is_not_reported_as_robots_rules(store: Store, tmp_path: Path) -> None:
+    """Hardening finding 8: a host that does not answer was reported as "blocked by robots.txt"."""
+    with socket.socket() as sock:  # a port on loopback that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = make_config(tmp_path, source_toml("gone", f"http://127.0.0.1:{port}/news", kind="html",
+                                               selectors={"link": "a"}), respect_robots=True)
+    result = crawl_sources(config, store, force=True).by_name("gone")
+    assert result.status == "error"
+    assert (result.error or "").startswith("robots.txt unreachable (") and "blocked by robots.txt" not in result.error

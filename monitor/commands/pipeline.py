@@ -23,11 +23,13 @@ def crawl(app: AppContext, names: tuple[str, ...], force: bool, fmt: str) -> Non
     """Fetch due sources once and store new articles, incidents and price changes.
 
     A failing source never stops the crawl: it is reported with a readable reason, backs off, and shows in
-    `capwatch sources`. Conditional requests make unchanged feeds cost one 304 each.
+    `capwatch sources`. Conditional requests make unchanged feeds cost one 304 each. Exit code 1 when any
+    source failed, with a one-line summary on stderr ("3 of 36 sources failed: 2 DNS, 1 timeout").
 
     Example: capwatch crawl --source techcrunch-ai --force
     """
     from monitor.crawl import crawl_sources
+    from monitor.crawl.report import failure_summary
     from monitor.progress import progress_bar
 
     config, store = app.config(), app.store()
@@ -56,6 +58,10 @@ def crawl(app: AppContext, names: tuple[str, ...], force: bool, fmt: str) -> Non
             f"{report.new_incidents} new / {report.updated_incidents} updated incidents, "
             f"{report.price_changes} price changes"
         )
+    summary = failure_summary(report.results)
+    if summary:
+        click.echo(summary, err=True)
+        raise SystemExit(1)
 
 
 COMMANDS.append(crawl)

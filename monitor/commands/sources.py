@@ -96,11 +96,13 @@ def sources(ctx: click.Context, fmt: str) -> None:
 def check(app: AppContext, names: tuple[str, ...], fmt: str) -> None:
     """Fetch each source once (nothing is stored) and report status, format, entry count and error.
 
-    Use it after editing sources.toml to see which URLs and selectors work.
+    Use it after editing sources.toml to see which URLs and selectors work. Exit code 1 when any source failed,
+    with a one-line summary on stderr.
 
     Example: capwatch sources check --source openai-status
     """
     from monitor.crawl import check_sources
+    from monitor.crawl.report import failure_summary
     from monitor.progress import progress_bar
 
     config = app.config()
@@ -119,6 +121,10 @@ def check(app: AppContext, names: tuple[str, ...], fmt: str) -> None:
     failed = sum(1 for r in results if r.status == "error")
     if fmt == "table":
         click.echo(f"{len(results) - failed} of {len(results)} sources answered with content")
+    summary = failure_summary(list(results))
+    if summary:
+        click.echo(summary, err=True)
+        raise SystemExit(1)
 
 
 COMMANDS: list[click.Command] = [sources]

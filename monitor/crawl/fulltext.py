@@ -82,7 +82,7 @@ async def fetch_article(fetcher: Fetcher, robots: RobotsCache | None, url: str) 
     except BlockedURL as exc:
         return str(exc)
     if robots is not None and not await robots.allowed(url):
-        return "blocked by robots.txt"
+        return robots.blocked_reason(url)
     try:
         response = await fetcher.get(url, guard=True, max_bytes=ARTICLE_MAX_BYTES, accept=HTML_ACCEPT)
     except FetchError as exc:

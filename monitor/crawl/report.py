@@ -78,3 +78,31 @@ class CrawlReport:
             if r.name == name:
                 return r
         raise KeyError(name)
+
+
+def failure_kind(error: str | None) -> str:
+    """A short class of a source's error for summaries: ``HTTP 503``, ``timeout``, ``DNS``, ``robots.txt`` ..."""
+    text = (error or "error").strip()
+    words = text.split()
+    if words[0] == "HTTP" and len(words) > 1:
+        return f"HTTP {words[1]}"
+    lowered = text.lower()
+    for key, label in (("name or service", "DNS"), ("dns", "DNS"), ("resolve", "DNS"), ("timeout", "timeout"),
+                       ("timed out", "timeout"), ("robots.txt", "robots.txt"), ("refused", "connection refused"),
+                       ("not a feed", "not a feed"), ("private address", "blocked address")):
+        if key in lowered:
+            return label
+    return words[0].rstrip(":,(")
+
+
+def failure_summary(results: list[SourceResult]) -> str | None:
+    """``"33 of 36 sources failed: 30 DNS, 3 timeout"``, or None when no source failed."""
+    failed = [r for r in results if r.status == "error"]
+    if not failed:
+        return None
+    kinds: dict[str, int] = {}
+    for r in failed:
+        kind = failure_kind(r.error)
+        kinds[kind] = kinds.get(kind, 0) + 1
+    parts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{len(failed)} of {len(results)} sources failed: {parts}"

@@ -92,7 +92,7 @@ async def retrieve(
     """
     trusted = host_of(source.url)
     if robots is not None and source.kind == "html" and not await robots.allowed(url, trusted_host=trusted):
-        return Retrieved("error", url, error="blocked by robots.txt")
+        return Retrieved("error", url, error=robots.blocked_reason(url))
     accept = HTML_ACCEPT if source.kind == "html" else FEED_ACCEPT
     try:
         response = await fetcher.get(

@@ -25,6 +25,7 @@ class RobotsCache:
         self.fetcher = fetcher
         self.agent = agent
         self._rules: dict[str, RobotFileParser | bool] = {}
+        self._why: dict[str, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def allowed(self, url: str, *, trusted_host: str | None = None) -> bool:
@@ -43,16 +44,27 @@ class RobotsCache:
             return rules
         return rules.can_fetch(self.agent, url)
 
+    def blocked_reason(self, url: str) -> str:
+        """Why :meth:`allowed` said no for ``url``: the rules, or a robots.txt that could not be read."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return "blocked by robots.txt"
+        return self._why.get(f"{parts.scheme}://{parts.netloc}".lower(), "blocked by robots.txt")
+
     async def _load(self, origin: str, trusted_host: str | None) -> RobotFileParser | bool:
         try:
             response = await self.fetcher.get(
                 origin + "/robots.txt", guard=True, trusted_host=trusted_host, max_bytes=ROBOTS_MAX_BYTES, accept="text/plain"
             )
-        except FetchError:
-            return False  # unreachable: complete disallow (RFC 9309 2.3.1.4)
+        except FetchError as exc:
+            # unreachable: complete disallow (RFC 9309 2.3.1.4), but say so: it is not the site's rules
+            self._why[origin] = f"robots.txt unreachable ({exc.reason}): not fetched"
+            return False
         if 400 <= response.status < 500:
             return True  # unavailable: no restrictions
         if response.status >= 500 or response.status != 200:
+            self._why[origin] = f"robots.txt answered HTTP {response.status}: not fetched"
             return False
         parser = RobotFileParser()
         parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
