@@ -259,6 +259,8 @@ _BUYER_RE = re.compile(_A + r"[^\w.;]+(?:\w+[^\w.;]+){0,2}?(?:to\s+)?(?:acquires
                        r"agrees\s+to\s+(?:buy|acquire)|completes\s+(?:its\s+)?acquisition\s+of|is\s+acquiring)\b",
                        re.IGNORECASE)
 """An acquirer whose target is not a catalogue organisation ("Anthropic acquires Bun")."""
+ROLE_PATTERNS_TEXT = repr((_ROLE_PATTERNS, _BUYER_RE.pattern))
+"""The deal phrasing as text, hashed into the subject model's version."""
 
 
 def _marked(text: str, hits: Sequence[Hit], index: Mapping[str, int]) -> str:

@@ -141,7 +141,11 @@ def train_subject_model(
 
     x, y = subject_rows(train, orgs)
     weights, bias = fit_logistic(x, y, l2=l2)
-    digest = hashlib.sha256(np.round(weights, 6).tobytes() + str(round(bias, 6)).encode()).hexdigest()[:8]
+    # the version covers the weights and the deal phrasing, so that a change to either makes classify re-tag
+    from classifiers.orgs.subjects import ROLE_PATTERNS_TEXT
+
+    digest = hashlib.sha256(np.round(weights, 6).tobytes() + str(round(bias, 6)).encode()
+                            + ROLE_PATTERNS_TEXT.encode()).hexdigest()[:8]
     model = SubjectModel(weights, bias, 0.5, f"subject-logreg-{digest}")
     best = (-1.0, 0.5)
     for threshold in np.arange(0.2, 0.81, 0.05):
