@@ -14,8 +14,7 @@ from functools import lru_cache
 from classifiers.amounts import extract_article_amounts
 from classifiers.direction import direction_for
 from classifiers.orgs.catalogue import load_catalogue
-from classifiers.orgs.matcher import matcher_for
-from classifiers.orgs.subjects import SubjectModel, attribute, load_subject_model
+from classifiers.orgs.subjects import Attributor, SubjectModel, load_subject_model
 from classifiers.types import ArticleText, Classification, ProviderMention, TagScore
 
 
@@ -25,12 +24,15 @@ def subject_model() -> SubjectModel:
     return load_subject_model()
 
 
-def organisations(item: ArticleText, tags: Sequence[str], providers: Mapping[str, Sequence[str]]) -> list[ProviderMention]:
-    """Every organisation of ``providers`` (id -> names) named in ``item``, subjects first, with its role."""
-    catalogue = load_catalogue()
-    kinds = {pid: catalogue[pid].kind if pid in catalogue else "lab" for pid in providers}
-    names = {pid: (v,) if isinstance(v, str) else tuple(v) for pid, v in providers.items()}
-    roles = attribute(item.title, item.text, tags, matcher_for(names), kinds, subject_model(), own=item.own)
+def attributor_for(providers: Mapping[str, Sequence[str]]) -> Attributor:
+    """The attributor for ``providers`` (id -> names) with the catalogue's kinds and the committed subject model;
+    a classifier builds it once."""
+    return Attributor.for_names(providers, load_catalogue(), subject_model())
+
+
+def organisations(item: ArticleText, tags: Sequence[str], attributor: Attributor) -> list[ProviderMention]:
+    """Every organisation ``attributor`` knows that is named in ``item``, subjects first, with its role."""
+    roles = attributor.attribute(item.title, item.text, tags, own=item.own)
     return [ProviderMention(r.org, 1.0 if r.in_title else 0.9 if r.subject else 0.5, r.in_title, r.subject, r.role)
             for r in roles]
 
@@ -38,16 +40,17 @@ def organisations(item: ArticleText, tags: Sequence[str], providers: Mapping[str
 def annotate(
     item: ArticleText,
     tags: Sequence[TagScore],
-    providers: Mapping[str, Sequence[str]],
+    attributor: Attributor,
     model_version: str,
 ) -> Classification:
-    """Return the classification of ``item`` with ``tags`` sorted by confidence (highest first)."""
+    """Return the classification of ``item`` with ``tags`` sorted by confidence (highest first); organisations
+    are attributed with ``attributor`` (:func:`attributor_for`)."""
     ordered = sorted(tags, key=lambda t: -t.confidence)
     names = [t.tag for t in ordered]
     return Classification(
         id=item.id,
         tags=ordered,
-        providers=organisations(item, names, providers),
+        providers=organisations(item, names, attributor),
         amounts=extract_article_amounts(item.title, item.text),
         direction=direction_for(names, item.title, item.text),
         model_version=model_version,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from classifiers.annotate import annotate, subject_model
+from classifiers.annotate import annotate, attributor_for, subject_model
 from classifiers.taxonomy import TAG_NAMES
 from classifiers.types import ArticleText, Classification, TagScore
 
@@ -124,6 +124,7 @@ class KeywordClassifier:
         Its version is :data:`VERSION` joined to the subject model's, as for the transformer classifier.
         """
         self.providers = providers
+        self.attributor = attributor_for(providers)
         self.version = f"{VERSION}+{subject_model().version}"
 
     def classify(self, items: Sequence[ArticleText]) -> list[Classification]:
@@ -132,5 +133,5 @@ class KeywordClassifier:
         for item in items:
             scores = keyword_scores(item.title, item.text)
             tags = [TagScore(t, s) for t, s in scores.items() if s >= EMIT_THRESHOLD]
-            out.append(annotate(item, tags, self.providers, self.version))
+            out.append(annotate(item, tags, self.attributor, self.version))
         return out

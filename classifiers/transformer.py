@@ -13,7 +13,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from classifiers.annotate import annotate, subject_model
+from classifiers.annotate import annotate, attributor_for, subject_model
 from classifiers.encoder import resolve_model_path
 from classifiers.signal_model import SignalModel, TunedEncoder, load_signal_model
 from classifiers.taxonomy import is_tag
@@ -51,6 +51,7 @@ class TransformerClassifier:
         Raises :class:`~classifiers.types.ModelMissingError` if either is missing.
         """
         self.providers = providers
+        self.attributor = attributor_for(providers)
         self.model = signal_model if signal_model is not None else load_signal_model(artifact_path)
         resolve_model_path(model_path)  # a missing encoder is an error now, not at the first article
         self._model_path = model_path
@@ -82,5 +83,5 @@ class TransformerClassifier:
                 for tag, p, thr, known in zip(self.model.tags, row, self.model.thresholds, self._known, strict=True)
                 if known and p >= thr
             ]
-            out.append(annotate(item, tags, self.providers, self.version))
+            out.append(annotate(item, tags, self.attributor, self.version))
         return out

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -220,12 +221,12 @@ class Config:
                 return s
         raise ConfigError(f"{self.path.name}: no source named {name!r}")
 
-    @property
+    @cached_property
     def provider_aliases(self) -> dict[str, tuple[str, ...]]:
         """Watched provider id -> every name it is matched by (the shape classifiers expect)."""
         return {p.id: p.names for p in self.providers.values()}
 
-    @property
+    @cached_property
     def org_names(self) -> dict[str, tuple[str, ...]]:
         """Every recognised organisation's id -> the names it is matched by, watched providers first."""
         out = dict(self.provider_aliases)

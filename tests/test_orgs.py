@@ -11,7 +11,7 @@ import pytest
 from crawl_support import STATUS, make_config, source_toml
 from pytest_httpserver import HTTPServer
 
-from classifiers.annotate import annotate, organisations, subject_model
+from classifiers.annotate import annotate, attributor_for, organisations, subject_model
 from classifiers.orgs.catalogue import KINDS, load_catalogue
 from classifiers.orgs.matcher import OrgMatcher
 from classifiers.orgs.models import ModelResolver
@@ -23,6 +23,7 @@ from storage.store import Store
 PRICES = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "prices"
 CATALOGUE = load_catalogue()
 NAMES = {o.id: o.names for o in CATALOGUE.values() if o.names}
+ATTRIBUTOR = attributor_for(NAMES)
 
 
 def test_catalogue_has_the_organisations_a_user_expects() -> None:
@@ -114,7 +115,7 @@ def test_openrouter_vendors_resolve() -> None:
 
 
 def _roles(title: str, text: str, tags: list[str]) -> dict[str, tuple[bool, str]]:
-    found = organisations(ArticleText("1", title, text), tags, NAMES)
+    found = organisations(ArticleText("1", title, text), tags, ATTRIBUTOR)
     return {m.provider: (m.subject, m.role) for m in found}
 
 
@@ -186,7 +187,7 @@ def test_buyer_of_an_unknown_company_is_the_acquirer() -> None:
 
     item = ArticleText("b", "Anthropic acquires Bun as Claude Code reaches $1B milestone", "The JavaScript runtime joins.")
     tags = [TagScore("m_and_a", 0.9), TagScore("revenue_growth", 0.8)]
-    result = annotate(item, tags, NAMES, "test")
+    result = annotate(item, tags, ATTRIBUTOR, "test")
     assert [(p.provider, p.subject, p.role) for p in result.providers] == [("anthropic", True, "acquirer")]
     signals = signals_for(result, "2025-12-02T00:00:00+00:00", ())
     assert [(s.provider, s.tag) for s in signals] == [("anthropic", "revenue_growth")]

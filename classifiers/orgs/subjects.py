@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.orgs.matcher import Hit, OrgMatcher
+from classifiers.orgs.matcher import Hit, OrgMatcher, matcher_for
 from classifiers.types import ClassifierError
 
 SUBJECT_ARTIFACT = Path(__file__).resolve().parent.parent / "artifacts" / "subject_model.json"
@@ -305,6 +305,27 @@ def deal_roles(title: str, text: str, title_hits: Sequence[Hit], body_hits: Sequ
 
 _SUBJECT_ROLES = {"acquired", "investee", "borrower", "departed", "defendant"}
 _COUNTERPARTY_ROLES = {"investor", "lender", "hirer", "plaintiff"}
+
+
+class Attributor:
+    """Everything :func:`attribute` needs for one set of organisations, built once: the matcher over their
+    names, their kinds and the subject model. Classifiers build one when they are created, not per article."""
+
+    def __init__(self, names: Mapping[str, Sequence[str]], kinds: Mapping[str, str], model: SubjectModel) -> None:
+        """``names``: organisation id -> the names it is matched by; ``kinds``: id -> catalogue kind."""
+        self.names = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in names.items()}
+        self.matcher = matcher_for(self.names)
+        self.kinds = dict(kinds)
+        self.model = model
+
+    @classmethod
+    def for_names(cls, names: Mapping[str, Sequence[str]], catalogue: Mapping[str, Any], model: SubjectModel) -> Attributor:
+        """An attributor for ``names``, with kinds from ``catalogue`` (``lab`` for an organisation not in it)."""
+        return cls(names, {k: catalogue[k].kind if k in catalogue else "lab" for k in names}, model)
+
+    def attribute(self, title: str, text: str, tags: Sequence[str], own: Sequence[str] = ()) -> list[OrgRole]:
+        """:func:`attribute` with this attributor's organisations and model."""
+        return attribute(title, text, tags, self.matcher, self.kinds, self.model, own=own)
 
 
 def attribute(

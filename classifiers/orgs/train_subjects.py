@@ -30,8 +30,7 @@ import numpy as np
 
 from classifiers.dataset import Example
 from classifiers.orgs.catalogue import Org
-from classifiers.orgs.matcher import matcher_for
-from classifiers.orgs.subjects import FEATURE_NAMES, SubjectModel, attribute, features
+from classifiers.orgs.subjects import FEATURE_NAMES, Attributor, SubjectModel, features
 
 GOLD_ID_ALIASES = {
     "hugging-face": "huggingface",
@@ -66,22 +65,20 @@ def gold(org_id: str | None) -> str | None:
     return GOLD_ID_ALIASES.get(org_id, org_id)
 
 
-def _names(orgs: Mapping[str, Org]) -> dict[str, tuple[str, ...]]:
-    return {o.id: o.names for o in orgs.values() if o.names}
+def _attributor(orgs: Mapping[str, Org], model: SubjectModel) -> Attributor:
+    return Attributor.for_names({o.id: o.names for o in orgs.values() if o.names}, orgs, model)
 
 
 def subject_rows(examples: Sequence[Example], orgs: Mapping[str, Org]) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows and 0/1 labels for every (tagged item, organisation found) pair."""
-    names = _names(orgs)
-    matcher = matcher_for(names)
-    kinds = {o.id: o.kind for o in orgs.values()}
+    at = _attributor(orgs, SubjectModel(np.zeros(len(FEATURE_NAMES)), 0.0))
     xs: list[np.ndarray] = []
     ys: list[float] = []
     for ex in examples:
         if not ex.tags:
             continue
         positives = {gold(p) for p in ex.providers} | {gold(ex.subject)}
-        found, x = features(ex.title, ex.text, matcher.find(ex.title), matcher.find(ex.text), ex.tags, kinds)
+        found, x = features(ex.title, ex.text, at.matcher.find(ex.title), at.matcher.find(ex.text), ex.tags, at.kinds)
         for org, row in zip(found, x, strict=True):
             xs.append(row)
             ys.append(1.0 if org in positives else 0.0)
@@ -92,9 +89,7 @@ def subject_rows(examples: Sequence[Example], orgs: Mapping[str, Org]) -> tuple[
 
 def evaluate_subjects(model: SubjectModel, examples: Sequence[Example], orgs: Mapping[str, Org]) -> dict[str, Any]:
     """Attribution quality on the tagged items of ``examples`` (see the module doc for the measures)."""
-    names = _names(orgs)
-    matcher = matcher_for(names)
-    kinds = {o.id: o.kind for o in orgs.values()}
+    at = _attributor(orgs, model)
     tagged = [e for e in examples if e.tags]
     in_catalogue = [e for e in tagged if gold(e.subject) in orgs]
     found = top1 = clean = news_found = news_clean = news_n = news_tagged = 0
@@ -102,7 +97,7 @@ def evaluate_subjects(model: SubjectModel, examples: Sequence[Example], orgs: Ma
     for ex in tagged:
         subject = gold(ex.subject)
         own: tuple[str, ...] = (subject,) if ex.kind == "voice" and subject in orgs and subject else ()
-        result = attribute(ex.title, ex.text, ex.tags, matcher, kinds, model, own=own)
+        result = at.attribute(ex.title, ex.text, ex.tags, own=own)
         subjects = [r.org for r in result if r.subject]
         mention_only = {gold(m) for m in ex.mentions} - {gold(p) for p in ex.providers} - {gold(ex.subject)}
         ok_clean = not (set(subjects) & mention_only)
