@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import click
 
+from classifiers.backends import BACKENDS
 from classifiers.dataset import ALL_SPLITS, SPLITS
 from classifiers.types import ArticleText, Classifier, ClassifierError
 
@@ -55,6 +56,13 @@ def _classifier_setting(ctx: click.Context, name: str) -> str | None:
     section = getattr(cfg, "classifier", None) if cfg is not None else None
     value = getattr(section, name, None) if section is not None else None
     return str(value) if value else None
+
+
+def _backend(ctx: click.Context, given: str | None) -> str:
+    """The backend to use: ``given`` (a --backend option), else ``[classifier] backend``, else the default."""
+    from classifiers.backends import DEFAULT_BACKEND
+
+    return given or _classifier_setting(ctx, "backend") or DEFAULT_BACKEND
 
 
 @click.group("classifier")
@@ -118,9 +126,12 @@ def train_cmd(ctx: click.Context, artifact: str | None, subject_artifact: str | 
 @click.option("--artifact", "artifact", type=click.Path(dir_okay=False), default=None,
               help="Signal model to evaluate (default: the committed one).")
 @click.option("--data-dir", type=click.Path(file_okay=False, exists=True), default=None)
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default=None,
+              help="What runs the encoder (default: [classifier] backend, else onnx).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full reports as JSON.")
 @click.pass_context
-def eval_cmd(ctx: click.Context, split: str, artifact: str | None, data_dir: str | None, as_json: bool) -> None:
+def eval_cmd(ctx: click.Context, split: str, artifact: str | None, data_dir: str | None, backend: str | None,
+             as_json: bool) -> None:
     """Per-tag precision/recall/F1 with support, micro/macro F1, exact match and hard negatives left untagged,
     for the transformer and the keyword baseline; on real splits also financing direction and subjects."""
     from classifiers.evaluate import evaluate, format_report
@@ -132,6 +143,7 @@ def eval_cmd(ctx: click.Context, split: str, artifact: str | None, data_dir: str
             model_path=_classifier_setting(ctx, "model_path"),
             artifact_path=artifact or _classifier_setting(ctx, "artifact_path"),
             data_dir=data_dir,
+            backend=_backend(ctx, backend),
         )
     except ClassifierError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -199,8 +211,10 @@ def run_predict(classifier_obj: Classifier, stream: IO[str], out: IO[str], err: 
 @click.option("--kind", type=click.Choice(["transformer", "keyword"]), default="transformer", show_default=True)
 @click.option("--artifact", "artifact", type=click.Path(dir_okay=False), default=None,
               help="Signal model artifact (transformer only; default: the committed one).")
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default=None,
+              help="What runs the encoder (default: [classifier] backend, else onnx).")
 @click.pass_context
-def predict_cmd(ctx: click.Context, file: IO[str], kind: str, artifact: str | None) -> None:
+def predict_cmd(ctx: click.Context, file: IO[str], kind: str, artifact: str | None, backend: str | None) -> None:
     """Classify JSON lines {"id","title","text"} from FILE (or stdin) into one JSON line each.
 
     Output per line: {"id","tags":[{"tag","confidence"}],"providers":[subject ids],"mentions":[ids],
@@ -215,6 +229,7 @@ def predict_cmd(ctx: click.Context, file: IO[str], kind: str, artifact: str | No
             providers=provider_map(ctx),
             model_path=_classifier_setting(ctx, "model_path"),
             artifact_path=artifact or _classifier_setting(ctx, "artifact_path"),
+            backend=_backend(ctx, backend),
         )
     except ClassifierError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -223,11 +238,50 @@ def predict_cmd(ctx: click.Context, file: IO[str], kind: str, artifact: str | No
     source = "<stdin>" if getattr(file, "name", "-") in ("-", "<stdin>") else str(file.name)
     out = sys.stdout
     err = sys.stderr
-    good, bad = run_predict(clf, file, out, err, source)
+    try:
+        good, bad = run_predict(clf, file, out, err, source)
+    except ClassifierError as exc:  # the encoder is loaded (ONNX: exported) at the first batch
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(EXIT_CLASSIFIER_UNAVAILABLE)
+        return
     if bad:
         err.write(f"{good} classified, {bad} skipped\n")
     if good == 0 and bad > 0:
         ctx.exit(EXIT_NOTHING_PROCESSED)
+
+
+@classifier.command("export")
+@click.option("--backend", type=click.Choice(["onnx-int8", "onnx"]), default=None,
+              help="Which export to make (default: [classifier] backend when it is an ONNX one, else onnx).")
+@click.option("--artifact", "artifact", type=click.Path(dir_okay=False), default=None,
+              help="Signal model artifact (default: the committed one).")
+@click.option("--force", is_flag=True, help="Export again even if the cache has this artifact's export.")
+@click.pass_context
+def export_cmd(ctx: click.Context, backend: str | None, artifact: str | None, force: bool) -> None:
+    """Export the installed signal model to ONNX (and int8) into the model cache, as the first use would.
+
+    The file is keyed by the artifact's weights hash, the encoder folder and the backend; it lives in
+    $CAPWATCH_MODEL_CACHE or <data dir>/models and is made from the installed artifact, never downloaded.
+    Prints the path. Exit 3 when the artifact is missing or the export fails.
+    """
+    from classifiers.onnx_backend import ensure_exported, export_path
+    from classifiers.signal_model import load_signal_model
+
+    chosen = backend or _backend(ctx, None)
+    if chosen == "torch":
+        chosen = "onnx"
+    model_path = _classifier_setting(ctx, "model_path")
+    try:
+        model = load_signal_model(artifact or _classifier_setting(ctx, "artifact_path"))
+        if force:
+            for kind in ("onnx", chosen):
+                export_path(model, kind, model_path).unlink(missing_ok=True)
+        path = ensure_exported(model, chosen, model_path, log=lambda line: click.echo(line, err=True))
+    except ClassifierError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(EXIT_CLASSIFIER_UNAVAILABLE)
+        return
+    click.echo(str(path))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

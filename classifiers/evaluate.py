@@ -83,20 +83,24 @@ def evaluate(
     model_path: str | os.PathLike[str] | None = None,
     artifact_path: str | os.PathLike[str] | None = None,
     data_dir: str | os.PathLike[str] | None = None,
+    backend: str | None = None,
 ) -> dict[str, Any]:
-    """Return ``{"split", "n", "transformer", "keyword", "macro_f1_gain", "subjects"?}`` for ``split``."""
+    """Return ``{"split", "n", "backend", "transformer", "keyword", "macro_f1_gain", "subjects"?}`` for ``split``;
+    the transformer's encoder runs on ``backend`` (default :data:`classifiers.backends.DEFAULT_BACKEND`)."""
     from classifiers.orgs.catalogue import load_catalogue
     from classifiers.transformer import TransformerClassifier
 
     examples = load_split(split, data_dir)
     catalogue = load_catalogue()
     provider_map = providers or {o.id: o.names for o in catalogue.values() if o.names}
-    transformer = TransformerClassifier(provider_map, model_path=model_path, artifact_path=artifact_path)
+    transformer = TransformerClassifier(provider_map, model_path=model_path, artifact_path=artifact_path,
+                                        backend=backend)
     t_report = report_for(transformer, examples)
     k_report = report_for(KeywordClassifier(provider_map), examples)
     result: dict[str, Any] = {
         "split": split,
         "n": len(examples),
+        "backend": transformer.backend,
         "transformer": t_report,
         "keyword": k_report,
         "macro_f1_gain": round(t_report["macro_f1"] - k_report["macro_f1"], 4),
@@ -115,7 +119,8 @@ def format_report(result: dict[str, Any]) -> str:
     """Render an :func:`evaluate` result as a plain-text table: per-tag P/R/F1 for both classifiers."""
     t, k = result["transformer"], result["keyword"]
     lines = [
-        f"split={result['split']} n={result['n']}  transformer={t['version']}  baseline={k['version']}",
+        f"split={result['split']} n={result['n']}  transformer={t['version']} ({result.get('backend', 'torch')})  "
+        f"baseline={k['version']}",
         f"{'tag':<18} {'support':>7} | {'P':>5} {'R':>5} {'F1':>5} | {'kw P':>5} {'kw R':>5} {'kw F1':>5}",
         "-" * 68,
     ]

@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -51,6 +51,8 @@ class SignalModel:
     data_hash: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+    weights_sha256: str = ""
+    """SHA-256 of the ``.npz`` payload (set by :meth:`save` and :func:`load_signal_model`); keys the ONNX export."""
 
     def weights_bytes(self) -> bytes:
         """The ``.npz`` payload (deterministic: fixed member order and timestamps)."""
@@ -78,6 +80,7 @@ class SignalModel:
         out.parent.mkdir(parents=True, exist_ok=True)
         payload = self.weights_bytes()
         digest = hashlib.sha256(payload).hexdigest()
+        self.weights_sha256 = digest
         self.version = f"minilm-ft{len(self.layers)}-{self.fingerprint(payload)[:10]}"
         npz = out.with_suffix(".npz")
         npz.with_suffix(".npz.tmp").write_bytes(payload)
@@ -138,9 +141,53 @@ def load_signal_model(path: str | os.PathLike[str] | None = None) -> SignalModel
             data_hash=str(meta.get("data_hash", "")),
             metrics=dict(meta.get("metrics") or {}),
             training=dict(meta.get("training") or {}),
+            weights_sha256=str(meta["weights_sha256"]),
         )
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         raise ClassifierError(f"malformed signal model artifact {meta_path} ({exc})") from exc
+
+
+def read_signal_version(path: str | os.PathLike[str] | None = None) -> str:
+    """The version recorded in the artifact's JSON at ``path`` (default: the committed one), without reading the
+    weights: cheap enough to decide whether anything needs classifying before loading a model.
+
+    Raises :class:`ModelMissingError` when the JSON is missing, :class:`ClassifierError` when it has no version.
+    """
+    meta_path = Path(path) if path else DEFAULT_ARTIFACT
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        return str(meta["version"])
+    except FileNotFoundError:
+        raise ModelMissingError(
+            f"no trained signal model at {meta_path}; run `capwatch classifier train` (or set classifier.artifact_path)"
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ClassifierError(f"malformed signal model artifact {meta_path} ({exc})") from exc
+
+
+def head_probabilities(model: SignalModel, embeddings: np.ndarray) -> np.ndarray:
+    """``(n, tags)`` probabilities of the linear head over L2-normalised embeddings (scaled by :data:`POOL_SCALE`)."""
+    logits = embeddings.astype(np.float32) * POOL_SCALE @ model.head_weight.T + model.head_bias
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -40.0, 40.0))))
+
+
+class SignalEncoder(Protocol):
+    """What the transformer classifier needs from a backend: tag probabilities per ``(title, text)`` pair."""
+
+    model: SignalModel
+
+    @property
+    def max_length(self) -> int:
+        """The token window in use."""
+        ...
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """``(n, 384)`` L2-normalised embeddings of the encoder inputs ``texts``."""
+        ...
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
+        """``(n, tags)`` probabilities for ``(title, text)`` pairs."""
+        ...
 
 
 class TunedEncoder:
@@ -169,6 +216,8 @@ class TunedEncoder:
     def probabilities(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
         """``(n, tags)`` probabilities for ``(title, text)`` pairs (sorted by length into batches)."""
         texts = [article_input(t, x) for t, x in pairs]
-        emb = self.base.encode(texts, batch_size=batch_size)
-        logits = emb.astype(np.float32) * POOL_SCALE @ self.model.head_weight.T + self.model.head_bias
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -40.0, 40.0))))
+        return head_probabilities(self.model, self.encode(texts, batch_size=batch_size))
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """``(n, 384)`` L2-normalised embeddings of the tuned encoder for encoder inputs ``texts``."""
+        return self.base.encode(texts, batch_size=batch_size)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from classifiers.backends import BACKENDS, DEFAULT_BACKEND
 from classifiers.orgs.catalogue import KINDS as ORG_KINDS
 from classifiers.orgs.catalogue import Org, load_catalogue, merge_org
 from classifiers.taxonomy import TAG_NAMES
@@ -88,9 +89,42 @@ class PriceFields:
     unit: str = "per_token"  # per_token | per_1k | per_1m
 
 
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s]*@")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@`` (``https://***@host/feed``): the form in which a
+    source's URL is shown, stored and logged. The request itself still uses the configured URL."""
+    return _USERINFO.sub(r"\1***@", url)
+
+
+def redact_urls(text: str) -> str:
+    """``text`` (an error message, a log line) with the ``user:password@`` of every URL in it replaced by ``***@``."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
+def with_credentials(url: str, configured: str) -> str:
+    """``url`` as stored (redacted) with the user and password of the ``configured`` URL put back when both
+    name the same host; any other URL unchanged."""
+    if "***@" not in url:
+        return url
+    try:
+        stored, original = urlsplit(url), urlsplit(configured)
+    except ValueError:
+        return url
+    if stored.username != "***" or not original.username or stored.hostname != original.hostname:
+        return url
+    userinfo = original.netloc.rsplit("@", 1)[0]
+    return url.replace("***@", f"{userinfo}@", 1)
+
+
 @dataclass(frozen=True)
 class Source:
-    """One entry of ``[[sources]]``."""
+    """One entry of ``[[sources]]``.
+
+    ``url`` may carry ``user:password@`` (sent as HTTP basic authentication); :attr:`shown_url` is the URL
+    everywhere it is displayed, stored or logged, with them replaced by ``***``.
+    """
 
     name: str
     url: str
@@ -104,6 +138,11 @@ class Source:
     selectors: Selectors = field(default_factory=Selectors)
     prices: PriceFields = field(default_factory=PriceFields)
     format: str = "auto"  # prices: json | html | auto; status: statuspage | incidentio | auto
+
+    @property
+    def shown_url(self) -> str:
+        """:attr:`url` without its credentials (``https://***@host/feed``), for output, the database and logs."""
+        return redact_url(self.url)
 
 
 @dataclass(frozen=True)
@@ -132,6 +171,8 @@ class ClassifierSettings:
     model_path: str | None = None
     artifact_path: str | None = None
     min_confidence: float = 0.5
+    backend: str = DEFAULT_BACKEND
+    """What runs the transformer's encoder: ``onnx-int8`` | ``onnx`` | ``torch`` (docs/classifier.md "Backends")."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +219,8 @@ class EmailSettings:
     sender: str = "capwatch@localhost"
     to: tuple[str, ...] = ()
     subject_prefix: str = "[capwatch]"
+    digest_max_bytes: int = 1_000_000
+    """The digest e-mail's size limit (whole message as sent); beyond it the digest is summarised."""
 
 
 @dataclass(frozen=True)
@@ -318,7 +361,7 @@ class _Reader:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], value)  # one line, visible
+        shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], redact_urls(value))  # one line, visible
         return f'"{shown[:200]}..."' if len(shown) > 200 else f'"{shown}"'
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -466,6 +509,7 @@ def _classifier(r: _Reader | None) -> ClassifierSettings:
         model_path=r.get("model_path", _opt_str, "a folder path", d.model_path),
         artifact_path=r.get("artifact_path", _opt_str, "a file path", d.artifact_path),
         min_confidence=r.get("min_confidence", _float(0.0, 1.0), "a number from 0 to 1", d.min_confidence),
+        backend=r.get("backend", _choice(*BACKENDS), '"onnx-int8", "onnx" or "torch"', d.backend),
     )
     r.done()
     return c
@@ -648,6 +692,8 @@ def _notify(r: _Reader | None, providers: Mapping[str, Any]) -> NotifySettings:
             sender=e.get("from", _str, "an e-mail address", de.sender),
             to=e.get("to", _str_list, "a list of e-mail addresses", ()),
             subject_prefix=e.get("subject_prefix", _str, "a string", de.subject_prefix),
+            digest_max_bytes=e.get("digest_max_bytes", _int(20_000, 1_000_000_000),
+                                   "a byte count from 20000 to 1000000000", de.digest_max_bytes),
         )
         e.done()
     n = NotifySettings(

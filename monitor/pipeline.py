@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from classifiers.loader import load_classifier
+from classifiers.loader import classifier_version, load_classifier
+from classifiers.orgs.subjects import NO_SIGNAL_ROLES
 from classifiers.types import Amount, ArticleText, Classification, Classifier
 from storage.store import ArticleOrg, NewSignal, Store
 from storage.times import from_iso
@@ -51,15 +52,23 @@ class ClassifyReport:
 
 @lru_cache(maxsize=4)
 def _cached_classifier(kind: str, providers: tuple[tuple[str, tuple[str, ...]], ...], model_path: str | None,
-                       artifact_path: str | None) -> Classifier:
-    return load_classifier(kind, providers=dict(providers), model_path=model_path, artifact_path=artifact_path)
+                       artifact_path: str | None, backend: str) -> Classifier:
+    return load_classifier(kind, providers=dict(providers), model_path=model_path, artifact_path=artifact_path,
+                           backend=backend)
 
 
 def get_classifier(config: Config, kind: str | None = None) -> Classifier:
-    """The configured classifier, loaded once per process (the model load is the slow part)."""
+    """The configured classifier, built once per process (the transformer loads its encoder at the first
+    non-empty batch)."""
     providers = tuple(config.org_names.items())
     return _cached_classifier(kind or config.classifier.kind, providers, config.classifier.model_path,
-                              config.classifier.artifact_path)
+                              config.classifier.artifact_path, config.classifier.backend)
+
+
+def current_version(config: Config, kind: str | None = None) -> str:
+    """The version the configured classifier tags with, read without loading any model."""
+    return classifier_version(kind or config.classifier.kind, artifact_path=config.classifier.artifact_path,
+                              backend=config.classifier.backend)
 
 
 def _amount_for(tag: str, amounts: Sequence[Amount]) -> Amount | None:
@@ -71,10 +80,6 @@ def _amount_for(tag: str, amounts: Sequence[Amount]) -> Amount | None:
             if a.kind == kind:
                 return a
     return None
-
-
-NO_SIGNAL_ROLES: dict[str, frozenset[str]] = {"m_and_a": frozenset({"acquirer"})}
-"""Roles that take part in an event of the tag without its risk: the acquirer of an acquisition."""
 
 
 def signals_for(result: Classification, published: str, fallback_providers: Sequence[str]) -> list[NewSignal]:
@@ -123,10 +128,21 @@ def classify_articles(
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ClassifyReport:
-    """Tag every article not yet classified by the current classifier version (every article with ``redo_all``)."""
+    """Tag every article not yet classified by the current classifier version (every article with ``redo_all``).
+
+    What is pending is checked first, with the version read from the artifact: when nothing is, no classifier or
+    model is loaded at all.
+    """
+    name = kind or config.classifier.kind
+    version = current_version(config, kind)
+    pending = store.articles_to_classify(version, redo_all=redo_all)
+    if not pending:
+        return ClassifyReport(classifier=name, version=version)
     clf = get_classifier(config, kind)
-    report = ClassifyReport(classifier=clf.name, version=clf.version)
-    pending = store.articles_to_classify(clf.version, redo_all=redo_all)
+    if clf.version != version:  # the artifact changed under us: trust the loaded model's version
+        version = clf.version
+        pending = store.articles_to_classify(version, redo_all=redo_all)
+    report = ClassifyReport(classifier=clf.name, version=version)
     source_providers = {s.name: s.providers for s in config.sources}
     own_channels = {s.name: s.providers for s in config.sources if s.own}
     size = batch_size or config.settings.classify_batch

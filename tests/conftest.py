@@ -34,10 +34,18 @@ aliases = ["Northwind"]
 """
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ONNX export cache for the whole test session (the export of the real model is made once)."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point CAPWATCH_DATA_DIR, CAPWATCH_DB, CAPWATCH_CONFIG and the XDG folders at a fresh temp folder."""
+def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> Path:
+    """Point CAPWATCH_DATA_DIR, CAPWATCH_DB, CAPWATCH_CONFIG and the XDG folders at a fresh temp folder, and
+    CAPWATCH_MODEL_CACHE at the session's export cache."""
     home = tmp_path_factory.mktemp("capwatch-home")
+    monkeypatch.setenv("CAPWATCH_MODEL_CACHE", str(model_cache))
     monkeypatch.setenv("CAPWATCH_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("CAPWATCH_DB", str(home / "data" / "capwatch.db"))
     monkeypatch.setenv("CAPWATCH_CONFIG", str(home / "config" / "sources.toml"))

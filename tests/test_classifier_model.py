@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from classifiers.backends import version_for
 from classifiers.cli import classifier as classifier_group
 from classifiers.encoder import Encoder, default_model_path, get_encoder, resolve_model_path
 from classifiers.loader import load_classifier
@@ -229,4 +230,4 @@ def test_encoder_loads_only_when_there_is_something_to_classify() -> None:
     clf = TransformerClassifier(PROVIDERS)
     assert clf.classify([]) == []
     assert clf._encoder is None  # no torch model loaded for an empty batch
-    assert clf.version.startswith(load_signal_model().version + "+subject-")
+    assert clf.version.startswith(version_for(load_signal_model().version, clf.backend) + "+subject-")

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from classifiers.cli import classifier as classifier_group
-from classifiers.data.build_real import ItemError, assign_splits, check_item, group_stories, read_items
+from classifiers.data.build_real import ItemError, assign_splits, build, check_item, group_stories, read_items
 from classifiers.dataset import DATA_DIR, REAL_SPLITS, load_split
 from classifiers.signal_model import load_signal_model
 from classifiers.taxonomy import TAG_NAMES
@@ -70,6 +70,30 @@ def test_grouping_merges_one_event_reported_under_two_slugs() -> None:
     splits = assign_splits(rows)
     placed = {str(r["id"]): name for name, part in splits.items() for r in part}
     assert placed["x1"] == placed["x2"] == placed["x4"]
+
+
+def test_build_keeps_existing_items_in_their_split(tmp_path: Path) -> None:
+    """A new batch only adds items: old ones never move, a new report of an old story joins its split."""
+    old = {
+        "train": [_row(1, "acme-layoffs-2025-01", "acme", ["layoffs"], "2025-01-10")],
+        "dev": [_row(2, "beta-raise-2025-02", "beta", ["funding_raise"], "2025-02-01")],
+        "test": [_row(3, "gamma-outage-2025-03", "gamma", ["outage"], "2025-03-01")],
+    }
+    for name, part in old.items():
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in part), encoding="utf-8")
+    batch = [_row(10 + i, f"new-{i}", f"org{i}", ["layoffs"], "2025-05-01") for i in range(10)]
+    batch.append(_row(30, "gamma-down-2025-03", "gamma", ["outage"], "2025-03-04"))  # another outlet, same event
+    (tmp_path / "batch_new.jsonl").write_text("".join(json.dumps(r) + "\n" for r in batch), encoding="utf-8")
+    counts = build(tmp_path)
+    assert sum(counts.values()) == 14 and not (tmp_path / "batch_new.jsonl").exists()
+    placed = {
+        json.loads(line)["id"]: name
+        for name in ("train", "dev", "test")
+        for line in (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    }
+    assert (placed["x1"], placed["x2"], placed["x3"]) == ("train", "dev", "test")
+    assert placed["x30"] == "test"
+    assert {placed[f"x{10 + i}"] for i in range(10)} == {"train", "dev", "test"}
 
 
 def test_format_check_names_the_rule() -> None:

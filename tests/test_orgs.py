@@ -15,6 +15,7 @@ from classifiers.annotate import annotate, attributor_for, organisations, subjec
 from classifiers.orgs.catalogue import KINDS, load_catalogue
 from classifiers.orgs.matcher import OrgMatcher
 from classifiers.orgs.models import ModelResolver
+from classifiers.orgs.subjects import unknown_lead
 from classifiers.types import ArticleText, TagScore
 from monitor.crawl import crawl_sources
 from monitor.crawl.prices import diff_prices, parse_json_catalogue
@@ -182,7 +183,7 @@ def test_github_status_links_models_to_their_makers(path: Path, httpserver: HTTP
 
 def test_buyer_of_an_unknown_company_is_the_acquirer() -> None:
     """'A acquires B' raises risk for B, not A, even when B is not in the catalogue: A keeps its role and gets no
-    m_and_a signal (monitor.pipeline.NO_SIGNAL_ROLES), but other events of the article stay A's."""
+    m_and_a signal (classifiers.orgs.subjects.NO_SIGNAL_ROLES), but other events of the article stay A's."""
     from monitor.pipeline import signals_for
 
     item = ArticleText("b", "Anthropic acquires Bun as Claude Code reaches $1B milestone", "The JavaScript runtime joins.")
@@ -208,3 +209,57 @@ def test_deal_phrasing_gives_roles(title: str, tag: str, subject: str, other: st
     roles = _roles(title, "", [tag])
     assert roles[subject][0] is True
     assert roles[other][1] == other_role
+
+
+@pytest.mark.parametrize(
+    ("title", "tags", "subjects", "not_subjects"),
+    [
+        # the headline opens with a company the catalogue does not know, and a deal role names the subject
+        ("SpaceX buys xAI, folding Grok into Musk's rocket company", ["m_and_a"], {"xai"}, set()),
+        # a backer named in front of the subject, an investor in an unknown company
+        ("Microsoft-backed app-building unicorn heads into insolvency", ["losses_burn"], set(), {"microsoft"}),
+        ("Nvidia to invest nearly €860M in Nokia", ["funding_raise"], set(), {"nvidia"}),
+        # a supplier's product bought with borrowed money is no party; in a compute deal both parties are subjects
+        ("Crusoe borrows $200M from Upper90 to buy Nvidia GPUs", ["debt_financing"], {"crusoe"}, {"nvidia"}),
+        ("OpenAI signs $10B+ deal for 750MW of Cerebras compute", ["compute_deal"], {"openai", "cerebras"}, set()),
+        ("Intel sets aside about $1.6 billion for SambaNova", ["m_and_a"], {"sambanova"}, set()),
+    ],
+)
+def test_subjects_when_a_party_is_unknown_or_a_product(
+    title: str, tags: list[str], subjects: set[str], not_subjects: set[str]
+) -> None:
+    roles = _roles(title, "", tags)
+    assert {org for org in subjects if roles[org][0]} == subjects, roles
+    assert not {org for org in not_subjects if roles.get(org, (False, ""))[0]}, roles
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        ("Cerence appoints former Intel CEO Brian Krzanich as chief executive", True),
+        ("Legora hits $5.6 billion valuation in Series C, stepping up rivalry with Harvey", True),
+        ("Yann LeCun plans to leave Meta and raise money for a world-models startup", False),  # a person
+        ("South Korea halts new DeepSeek downloads over privacy breaches", False),  # a place
+        ("FTC fines OpenAI", False),  # an agency
+        ("OpenAI raises $40 billion", False),  # a known company
+        ("The startup raises $40 billion", False),
+    ],
+)
+def test_unknown_company_leading_the_headline(title: str, lead: bool) -> None:
+    """A headline opening with one unknown capitalised word and an event verb has its subject already, so the
+    organisations it names are held to the stricter :data:`OTHERS_THRESHOLD`."""
+    assert unknown_lead(title, ATTRIBUTOR.matcher.find(title)) is lead
+
+
+@pytest.mark.parametrize(
+    ("title", "defendants", "plaintiff"),
+    [
+        ("Authors sue OpenAI and Microsoft over training data", {"openai", "microsoft"}, None),
+        ("xAI sues OpenAI and Apple, alleging a conspiracy", {"openai", "apple"}, "xai"),
+    ],
+)
+def test_every_listed_defendant_is_a_subject(title: str, defendants: set[str], plaintiff: str | None) -> None:
+    roles = _roles(title, "", ["legal_regulatory"])
+    assert {org for org, (subject, role) in roles.items() if subject and role == "defendant"} == defendants
+    if plaintiff:
+        assert roles[plaintiff] == (False, "plaintiff")

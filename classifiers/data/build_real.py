@@ -9,7 +9,10 @@ Grouping is deliberately conservative, so that no event leaks from train into te
 when they share a ``story`` slug, or when they have the same subject and the same tags and dates at most
 :data:`SAME_EVENT_DAYS` apart (two outlets reporting one event under different slugs).
 
-Groups are then assigned to splits by iterative stratification (Sechidis et al., 2011), deterministically: groups
+Items already in a split file stay in their split: a new batch only adds items (a new report of an old story
+joins that story's split), so that items once held out are never moved into training.
+
+New groups are assigned to splits by iterative stratification (Sechidis et al., 2011), deterministically: groups
 holding the rarest labels go first, larger groups before smaller ones, and each goes to the split that most lacks
 its labels relative to the 60 / 20 / 20 target (hard negatives count as a label of their own). Real news reports
 one event many times (nine outlets on one round of layoffs), so a random assignment of groups leaves a rare tag
@@ -108,37 +111,67 @@ def _labels(row: dict[str, Any]) -> list[str]:
     return list(row["tags"]) or [NEGATIVE]
 
 
-def assign_splits(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Return split name -> rows, every story group in exactly one split (rows keep their input order)."""
+def assign_splits(
+    rows: Sequence[dict[str, Any]], fixed: Sequence[str | None] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Return split name -> rows, every story group in exactly one split (rows keep their input order).
+
+    ``fixed`` gives, per row, the split it already belongs to (``None`` for a new row). Fixed rows never move, so
+    adding a batch leaves every earlier item in its split and the test split is never reshuffled into training.
+    A new row whose story group holds fixed rows joins their split (the one holding most of them, should a new
+    report bridge two old groups); the remaining new groups are stratified on top of what the splits already hold.
+    """
     groups = group_stories(rows)
+    fixed = list(fixed) if fixed is not None else [None] * len(rows)
     members: dict[int, list[int]] = {}
     for i, g in enumerate(groups):
         members.setdefault(g, []).append(i)
     totals: Counter[str] = Counter(label for row in rows for label in _labels(row))
-    want = {s: {label: share * n for label, n in totals.items()} for s, share in zip(SPLIT_FILES, SHARES, strict=True)}
+    want = {
+        s: {label: share * n for label, n in totals.items()}
+        for s, share in zip(SPLIT_FILES, SHARES, strict=True)
+    }
     want_items = {s: share * len(rows) for s, share in zip(SPLIT_FILES, SHARES, strict=True)}
     have: dict[str, Counter[str]] = {s: Counter() for s in SPLIT_FILES}
     have_items: Counter[str] = Counter()
 
     def order(g: int) -> tuple[float, int, str]:
         labels = {label for i in members[g] for label in _labels(rows[i])}
-        return (min(totals[label] for label in labels), -len(members[g]), min(str(rows[i]["story"]) for i in members[g]))
+        return (
+            min(totals[label] for label in labels),
+            -len(members[g]),
+            min(str(rows[i]["story"]) for i in members[g]),
+        )
 
     split_of: dict[int, str] = {}
-    for g in sorted(members, key=order):
+    pinned: dict[int, Counter[str]] = {}
+    for i, where in enumerate(fixed):
+        if where is not None:
+            pinned.setdefault(groups[i], Counter())[where] += 1
+    for g, where_counts in pinned.items():
+        split_of[g] = where_counts.most_common(1)[0][0]
+        for i in members[g]:
+            where = fixed[i] or split_of[g]
+            have[where].update(_labels(rows[i]))
+            have_items[where] += 1
+    for g in sorted((g for g in members if g not in split_of), key=order):
         counts = Counter(label for i in members[g] for label in _labels(rows[i]))
 
         def need(s: str, counts: Counter[str] = counts) -> tuple[float, float, int]:
-            label_need = sum(n * (want[s][label] - have[s][label]) / want[s][label] for label, n in counts.items())
+            label_need = sum(
+                n * (want[s][label] - have[s][label]) / want[s][label] for label, n in counts.items()
+            )
             return (label_need, (want_items[s] - have_items[s]) / want_items[s], -SPLIT_FILES.index(s))
 
         best = max(SPLIT_FILES, key=need)
         split_of[g] = best
         have[best].update(counts)
         have_items[best] += len(members[g])
+    # a new report of an old story goes where that story is, even when the date rule also ties it to another group
+    slug_split = {str(row["story"]): where for row, where in zip(rows, fixed, strict=True) if where is not None}
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in SPLIT_FILES}
-    for row, g in zip(rows, groups, strict=True):
-        out[split_of[g]].append(row)
+    for row, g, where in zip(rows, groups, fixed, strict=True):
+        out[where or slug_split.get(str(row["story"])) or split_of[g]].append(row)
     return out
 
 
@@ -167,8 +200,14 @@ def build(folder: Path | None = None) -> dict[str, int]:
     folder = folder or DATA_DIR / REAL_DIR
     paths = sorted(folder.glob("*.jsonl"))
     rows = read_items(paths)
+    split_files = {
+        name: {str(r["id"]) for r in read_items([folder / f"{name}.jsonl"])}
+        for name in SPLIT_FILES
+        if (folder / f"{name}.jsonl").exists()
+    }
     rows.sort(key=lambda r: str(r["id"]))
-    splits = assign_splits(rows)
+    fixed = [next((name for name, ids in split_files.items() if str(r["id"]) in ids), None) for r in rows]
+    splits = assign_splits(rows, fixed)
     for name, part in splits.items():
         tmp = folder / f"{name}.jsonl.tmp"
         tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part), encoding="utf-8")

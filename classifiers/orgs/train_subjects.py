@@ -10,12 +10,15 @@ training label is 1 when the organisation is a labelled subject and 0 otherwise.
 * ``primary_found``: the labelled subject is among the organisations attributed as subjects (items whose subject
   is a catalogue organisation);
 * ``primary_top1``: the best-scoring subject is the labelled subject;
-* ``no_mention_credited``: no organisation labelled as a mention only is attributed as a subject;
+* ``no_mention_credited``: no organisation labelled as a mention only gets a signal (is attributed as a subject of
+  a tag its role takes risk from: an acquirer is a subject but gets no ``m_and_a`` signal, see
+  :func:`classifiers.orgs.subjects.credited_tags`);
 * ``coverage``: the share of tagged items whose labelled subject is in the catalogue at all.
 
 Items in an organisation's own voice (``kind: voice``: its blog, newsroom or status page) are attributed as
 capwatch attributes them in production, with the organisation as the source's own channel (``own = true`` in
-sources.toml), so "We're cutting prices" counts for the voice's owner; ``news_primary_found`` and
+sources.toml), so "We're cutting prices" counts for the voice's owner (also when the owner is not in the catalogue:
+a user who reads a company's status page declares that company as a provider); ``news_primary_found`` and
 ``news_no_mention_credited`` give the same measures on third-party news alone, where nothing but the text helps.
 """
 
@@ -30,7 +33,7 @@ import numpy as np
 
 from classifiers.dataset import Example
 from classifiers.orgs.catalogue import Org
-from classifiers.orgs.subjects import FEATURE_NAMES, Attributor, SubjectModel, features
+from classifiers.orgs.subjects import FEATURE_NAMES, Attributor, SubjectModel, credited_tags, features
 
 GOLD_ID_ALIASES = {
     "hugging-face": "huggingface",
@@ -96,11 +99,12 @@ def evaluate_subjects(model: SubjectModel, examples: Sequence[Example], orgs: Ma
     misses: list[dict[str, Any]] = []
     for ex in tagged:
         subject = gold(ex.subject)
-        own: tuple[str, ...] = (subject,) if ex.kind == "voice" and subject in orgs and subject else ()
+        own: tuple[str, ...] = (subject,) if ex.kind == "voice" and subject else ()
         result = at.attribute(ex.title, ex.text, ex.tags, own=own)
         subjects = [r.org for r in result if r.subject]
+        credited = {r.org for r in result if credited_tags(r, ex.tags)}
         mention_only = {gold(m) for m in ex.mentions} - {gold(p) for p in ex.providers} - {gold(ex.subject)}
-        ok_clean = not (set(subjects) & mention_only)
+        ok_clean = not (credited & mention_only)
         clean += ok_clean
         news_tagged += ex.kind == "news"
         news_clean += ex.kind == "news" and ok_clean
