@@ -22,6 +22,10 @@ from . import __version__
 from .context import AppContext
 from .errors import CapwatchError
 
+# Commands that may create the database file (and its folders) when it does not exist; every other command
+# refuses a missing database ("no database at PATH — run `capwatch init`", exit code 2).
+CREATING_COMMANDS = frozenset({"init", "crawl", "classify", "run", "demo"})
+
 # Modules under monitor/commands/ whose COMMANDS are added to the group, in help order.
 COMMAND_MODULES = ("init", "sources", "pipeline", "query", "orgs", "risk", "notify", "daemon", "demo")
 
@@ -73,9 +77,11 @@ def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> N
     """capwatch: early, explained alerts when an AI API provider's stability is at risk.
 
     Crawls the sources in sources.toml, tags articles with financial signals, scores risk per provider,
-    and alerts on Slack and by a daily e-mail digest.
+    and alerts on Slack and by a daily e-mail digest. Start with `capwatch init`: only init, crawl, classify,
+    run and demo create a missing database; the other commands refuse it (exit code 2).
     """
-    app = AppContext(config_path=config_path, db_path=db_path)
+    app = AppContext(config_path=config_path, db_path=db_path,
+                     create_database=ctx.invoked_subcommand in CREATING_COMMANDS)
     ctx.obj = app
     ctx.call_on_close(app.close)
 

@@ -1,4 +1,10 @@
-"""The object every command finds in ``ctx.obj``: where the config and the database are, opened lazily."""
+"""The object every command finds in ``ctx.obj``: where the config and the database are, opened lazily.
+
+Only the commands that fill a database (``init``, ``crawl``, ``classify``, ``run``, ``demo``) create one that does
+not exist; every other command refuses a missing database with "no database at PATH — run `capwatch init`"
+(exit code 2) and creates neither the file nor its folders, so a mistyped ``--db`` is never mistaken for an
+empty, healthy database.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,27 @@ from pathlib import Path
 from storage.store import Store, StoreError, database_error
 
 from .config import Config, load_config
-from .errors import StorageError
+from .errors import CapwatchError, StorageError
 from .paths import default_config_path, default_db_path
+
+
+class MissingDatabaseError(CapwatchError):
+    """A command that only reads was pointed at a database file that does not exist (exit code 2)."""
+
+    exit_code = 2
 
 
 @dataclass
 class AppContext:
-    """Paths chosen by ``--config``/``--db`` (or their environment variables and defaults)."""
+    """Paths chosen by ``--config``/``--db`` (or their environment variables and defaults).
+
+    ``create_database`` False (set by the CLI for commands that only read) makes :meth:`store` refuse a database
+    file that does not exist instead of creating it.
+    """
 
     config_path: Path | None = None
     db_path: Path | None = None
+    create_database: bool = True
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
@@ -29,9 +46,12 @@ class AppContext:
         return self._config
 
     def store(self) -> Store:
-        """The database (opened and migrated once)."""
+        """The database (opened and migrated once); :class:`MissingDatabaseError` when it does not exist and this
+        command may not create it."""
         if self._store is None:
             path = self.db_path or default_db_path()
+            if not self.create_database and str(path) != ":memory:" and not Path(path).exists():
+                raise MissingDatabaseError(f"no database at {path} — run `capwatch init`")
             try:
                 self._store = Store(path)
             except StoreError as exc:

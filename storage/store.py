@@ -118,6 +118,17 @@ class NewArticle:
         basis = " ".join((self.title + " " + (self.text or self.summary)).lower().split())
         return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
+    @property
+    def has_body(self) -> bool:
+        """True when the article carries text of its own (``text``, else ``summary``) beyond its title.
+
+        Only such an article may be merged with another URL's article by content: a missing or empty body, or one
+        that merely repeats the title, matches nothing (a feed of 1,000 "Daily update" items or a listing of 200
+        "Read more" links are 1,000 and 200 articles, not one).
+        """
+        body = " ".join((self.text or self.summary).lower().split())
+        return bool(body) and body != " ".join(self.title.lower().split())
+
 
 @dataclass(frozen=True)
 class NewSignal:
@@ -228,6 +239,27 @@ class Store:
         with self.typed_errors(), self.db.conn:
             yield
 
+    @contextmanager
+    def write_transaction(self) -> Iterator[None]:
+        """Like :meth:`transaction`, but holding the write lock from the start (``BEGIN IMMEDIATE``, waiting up to
+        the busy timeout for another process's write to end).
+
+        What the block reads therefore stays true until it commits: a check-then-insert ("is this URL known?")
+        cannot race another process inserting the same row. Inside an open transaction it joins that one.
+        """
+        conn = self.db.conn
+        with self.typed_errors():
+            if conn.in_transaction:
+                yield
+                return
+            conn.execute("begin immediate")
+            try:
+                yield
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Run a read query and return plain dicts."""
         return list(self.db.query(sql, params))
@@ -244,6 +276,13 @@ class Store:
     @_typed_errors
     def ensure_source(self, name: str, kind: str, url: str) -> dict[str, Any]:
         """Create the state row of a configured source if missing; keep state if the URL is unchanged."""
+        with self.write_transaction():  # two crawls starting at once must not both insert the row
+            self._ensure_source_row(name, kind, url)
+        state = self.source_state(name)
+        assert state is not None
+        return state
+
+    def _ensure_source_row(self, name: str, kind: str, url: str) -> None:
         state = self.source_state(name)
         if state is None:
             self.db.table("sources").insert({"name": name, "kind": kind, "url": url, "current_url": url})
@@ -254,9 +293,6 @@ class Store:
             )
         else:
             self.db.table("sources").update(name, {"kind": kind})
-        state = self.source_state(name)
-        assert state is not None
-        return state
 
     @_typed_errors
     def update_source(self, name: str, **fields: Any) -> None:
@@ -268,26 +304,28 @@ class Store:
     # ------------------------------------------------------------------------------------------------ articles
     @_typed_errors
     def add_article(self, art: NewArticle) -> tuple[int, bool]:
-        """Store ``art`` unless its canonical URL (or, for the same title, its content hash) is known.
+        """Store ``art`` unless its canonical URL is known, or another URL's article has the same title and the
+        same body (only when ``art`` has one: :attr:`NewArticle.has_body`; a title alone never merges two URLs).
 
         Returns ``(article_id, created)``. The source is linked to the article either way, so one article seen in
-        two feeds is stored once and linked to both.
+        two feeds is stored once and linked to both. Safe against another process storing the same URL at the same
+        moment (two crawls at once): the check and the insert hold the write lock together, so the second one
+        finds the first one's row and reports a duplicate, never an integrity error.
         """
-        with self.db.conn:
+        with self.write_transaction():
             return self._add_article_row(art)
 
     @_typed_errors
     def add_articles(self, articles: Sequence[NewArticle]) -> list[tuple[int, bool]]:
         """:meth:`add_article` for many articles in one transaction (the crawler's path: one commit per feed)."""
-        with self.db.conn:
+        with self.write_transaction():
             return [self._add_article_row(art) for art in articles]
 
     def _add_article_row(self, art: NewArticle) -> tuple[int, bool]:
-        """The dedupe-insert-link of one article; the caller holds the transaction."""
+        """The dedupe-insert-link of one article; the caller holds the (write) transaction."""
         conn = self.db.conn
         found = conn.execute("select id from articles where url = ?", [art.url]).fetchone()
-        if found is None and (art.title.strip() or art.text.strip() or art.summary.strip()):
-            # (entries without any text share the empty content hash: only their URL identifies them)
+        if found is None and art.has_body:
             found = conn.execute(
                 "select id from articles where content_hash = ? and title = ? limit 1", [art.content_hash, art.title]
             ).fetchone()
@@ -303,8 +341,13 @@ class Store:
             )
             columns = ", ".join(row)
             marks = ", ".join("?" for _ in row)
-            cursor = conn.execute(f"insert into articles ({columns}) values ({marks})", list(row.values()))
-            article_id, created = int(cursor.lastrowid or 0), True
+            cursor = conn.execute(
+                f"insert into articles ({columns}) values ({marks}) on conflict (url) do nothing", list(row.values())
+            )
+            if cursor.rowcount == 1:
+                article_id, created = int(cursor.lastrowid or 0), True
+            else:  # stored meanwhile by a caller that did not hold the write lock: a duplicate, not an error
+                article_id, created = int(conn.execute("select id from articles where url = ?", [art.url]).fetchone()[0]), False
         conn.execute(
             "insert or ignore into article_sources (article_id, source, first_seen) values (?, ?, ?)",
             [article_id, art.source, to_iso(art.fetched)],
@@ -508,7 +551,7 @@ class Store:
         compare = ("provider", "link", "title", "impact", "status", "components", "started", "resolved", "updated", "url",
                    "body")
         now = to_iso(utcnow())
-        with self.db.conn:
+        with self.write_transaction():  # the lookup and the insert together: another crawl cannot insert in between
             found = self.rows(
                 "select * from incidents where source = ? and external_id = ?", [row["source"], row["external_id"]]
             )
@@ -560,10 +603,15 @@ class Store:
         """Store a snapshot, its change rows and one optional signal per change, atomically.
 
         ``signals[i]`` belongs to ``changes[i]`` (None: no signal); its ``price_change_id`` is filled in.
-        Returns ``(snapshot_id, change_ids)``.
+        Returns ``(snapshot_id, change_ids)``; ``(0, [])`` stores nothing when the latest snapshot of ``source`` already
+        has ``content_hash`` (another crawl of the same source stored the same list a moment earlier: its changes
+        are recorded once).
         """
         now = to_iso(utcnow())
-        with self.db.conn:
+        with self.write_transaction():
+            latest = self.latest_price_snapshot(source)
+            if latest is not None and latest["content_hash"] == content_hash:
+                return 0, []
             snapshot_id = int(
                 self.db.table("price_snapshots").insert(
                     {"source": source, "fetched": to_iso(fetched), "content_hash": content_hash, "models": models_json}

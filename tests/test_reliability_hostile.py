@@ -887,6 +887,7 @@ def test_empty_config_is_valid_and_says_so(text: bytes, tmp_path: Path) -> None:
     """Every key is optional: an empty file (or one saved with a byte-order mark) has no sources, which is said."""
     path = tmp_path / "sources.toml"
     path.write_bytes(text)
+    Store(tmp_path / "x.db").close()  # `sources` reads an existing database (a missing one is an error)
     result = invoke(path, tmp_path / "x.db", "sources")
     assert (result.exit_code, result.output.strip()) == (0, "No sources configured.")
 
@@ -895,6 +896,7 @@ def test_empty_config_is_valid_and_says_so(text: bytes, tmp_path: Path) -> None:
 def test_absurd_durations_on_the_command_line(since: str, code: int, tmp_path: Path,
                                               write_config: Callable[..., Path]) -> None:
     """Too long to be a duration: a usage error; a duration reaching before year 1: "since the beginning"."""
+    Store(tmp_path / "x.db").close()  # `search` reads an existing database (a missing one is an error)
     result = invoke(write_config(""), tmp_path / "x.db", "search", "helix", "--since", since)
     assert result.exit_code == code, (result.output, result.exception)
     assert "Traceback" not in result.output and not isinstance(result.exception, OverflowError)

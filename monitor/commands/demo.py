@@ -54,7 +54,8 @@ def demo(app: AppContext, out_dir: Path | None, use_keyword: bool) -> None:
     Starts an HTTP server on 127.0.0.1 serving an RSS feed, an Atom feed, an HTML listing with article pages,
     two status-page feeds and a model price list that tell an eight-week story; writes into a temporary
     database (or --db), prints the risk table and each alert with the articles behind it, and writes a digest
-    preview.
+    preview. A --db holding anything but the demo's own data is refused (exit code 2, nothing written); on a
+    database a previous demo filled, nothing is crawled again and the same result is shown.
 
     Example: capwatch demo --out ./demo-out
     """
@@ -66,12 +67,13 @@ def demo(app: AppContext, out_dir: Path | None, use_keyword: bool) -> None:
         classifier="keyword" if use_keyword else "transformer",
         say=click.echo,
     )
-    crawl_rows = [
-        {"source": r.name, "kind": r.kind, "status": r.status, "entries": r.entries, "new": r.new_articles,
-         "incidents": r.new_incidents, "price changes": r.price_changes, "error": r.error}
-        for r in result.crawl.results
-    ]
-    emit(crawl_rows, None, "table", title="Crawl")
+    if result.crawl is not None:
+        crawl_rows = [
+            {"source": r.name, "kind": r.kind, "status": r.status, "entries": r.entries, "new": r.new_articles,
+             "incidents": r.new_incidents, "price changes": r.price_changes, "error": r.error}
+            for r in result.crawl.results
+        ]
+        emit(crawl_rows, None, "table", title="Crawl")
     c = result.classify
     note = " (keyword baseline)" if c.classifier == "keyword" else ""
     click.echo(f"classified {c.articles} articles with {c.classifier} {c.version}{note}: {c.signals} signals")

@@ -19,7 +19,7 @@ def init(app: AppContext) -> None:
     config = app.config()
     store = app.store()
     for source in config.sources:
-        store.ensure_source(source.name, source.kind, source.url)
+        store.ensure_source(source.name, source.kind, source.shown_url)
     applied = store.applied_migrations
     click.echo(f"database: {store.path}" + (f" (applied {', '.join(applied)})" if applied else " (schema up to date)"))
     click.echo(f"config:   {config.path} ({len(config.providers)} providers, {len(config.sources)} sources)")

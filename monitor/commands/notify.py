@@ -18,8 +18,10 @@ STATUS_STYLES = {"sent": "green", "pending": "yellow", "failed": "red"}
 
 
 def _report(report: FlushReport) -> None:
+    waits = report.rate_limit_waits
     click.echo(
         f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}, waiting {report.held}"
+        + (f" ({waits} rate-limit wait{'s' if waits != 1 else ''} in this run)" if waits else "")
     )
     for line in report.errors:
         click.echo(f"  {line}", err=True)

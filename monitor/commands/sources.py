@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from monitor.config import redact_url
 from monitor.context import AppContext
 from monitor.durations import format_duration
 from monitor.output import emit, output_options
@@ -51,7 +52,8 @@ def source_status(enabled: bool, state: dict[str, Any] | None, now: datetime) ->
 def sources(ctx: click.Context, fmt: str) -> None:
     """List configured sources with their crawl state (last/next fetch, entries, errors, pauses).
 
-    Every failing source shows a readable reason (timeout, DNS, TLS, HTTP 404, not a feed, ...).
+    Every failing source shows a readable reason (timeout, DNS, TLS, HTTP 404, not a feed, ...). A URL's
+    user:password is shown as *** (https://***@host/feed).
 
     Example: capwatch sources --json
     """
@@ -64,7 +66,7 @@ def sources(ctx: click.Context, fmt: str) -> None:
     rows = []
     for source in config.sources:
         state = states.get(source.name)
-        if state is not None and state.get("url") != source.url:
+        if state is not None and state.get("url") != source.shown_url:
             state = None  # the URL changed in the config: the next crawl starts over
         as_text = fmt == "table"
         rows.append(
@@ -79,7 +81,7 @@ def sources(ctx: click.Context, fmt: str) -> None:
                 "error_count": int(state.get("error_count") or 0) if state else 0,
                 "last_error": (state.get("disabled_reason") or state.get("last_error")) if state else None,
                 "paused_until": state.get("paused_until") if state else None,
-                "url": (state.get("current_url") if state else None) or source.url,
+                "url": redact_url((state.get("current_url") if state else None) or source.url),
                 "format": state.get("last_format") if state else None,
                 "warning": state.get("last_warning") if state else None,
             }

@@ -3,8 +3,9 @@
 One :class:`Fetcher` serves a whole crawl. It limits concurrency overall and per host, sends capwatch's own
 User-Agent, applies connect/read timeouts per hop and a total deadline per fetch, follows at most
 ``max_redirects`` redirects itself (so that every hop is counted, checked against the private-address guard when
-asked, and a leading run of permanent 301/308 redirects can update the stored URL), caps the decoded body while
-streaming (so neither a huge nor an endless nor a gzip-bomb body can exhaust memory), and turns every transport
+asked, and a leading run of permanent 301/308 redirects can update the stored URL), caps the body while
+streaming, undoing its content encodings layer by layer with every layer capped (so neither a huge nor an endless
+nor a gzip-bomb body, with one layer or several, can exhaust memory), and turns every transport
 failure into a :class:`FetchError` with a short, stable, readable reason (``timeout``, ``DNS: ...``, ``TLS: ...``,
 ``connection refused``, ``body larger than 10 MB``, ``redirect loop`` ...). HTTP error statuses are *not*
 exceptions: callers get the :class:`Response` and decide.
@@ -26,6 +27,7 @@ from monitor import __version__
 from monitor.config import CrawlSettings
 
 from .canonical import host_of
+from .decoding import BadEncoding, BodyTooLarge, BoundedDecoder
 from .netguard import BlockedURL, NetGuard
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -174,10 +176,12 @@ class Fetcher:
         With ``guard`` every hop must pass the private-address check, except hops to ``trusted_host`` (a
         :func:`host_of` value: the host of a URL the operator configured, which may be private on purpose).
         Conditional ``headers`` are only sent to the first URL (a redirect target is a different resource).
+        The ``total_timeout`` deadline counts only the time spent holding a connection slot (its hops' requests
+        and answers), never the time spent waiting for a slot of a busy host or of the crawl.
         """
         assert self._client is not None, "use Fetcher as an async context manager"
         cap = max_bytes or self.settings.max_body_bytes
-        deadline = asyncio.get_running_loop().time() + self.settings.total_timeout
+        remaining = self.settings.total_timeout
         seen: list[str] = []
         permanent: str | None = None
         still_permanent = True
@@ -190,7 +194,8 @@ class Fetcher:
                 except BlockedURL as exc:
                     raise FetchError(str(exc)) from None
             seen.append(current)
-            response = await self._hop(current, hop_headers, cap, deadline)
+            response, spent = await self._hop(current, hop_headers, cap, remaining)
+            remaining -= spent
             location = response.headers.get("location")
             if response.status not in REDIRECT_STATUSES or not location:
                 response.permanent_url = permanent
@@ -208,12 +213,16 @@ class Fetcher:
             current = target
             hop_headers = {"Accept": accept}
 
-    async def _hop(self, url: str, headers: dict[str, str], cap: int, deadline: float) -> Response:
+    async def _hop(self, url: str, headers: dict[str, str], cap: int, remaining: float) -> tuple[Response, float]:
+        """One request with at most ``remaining`` seconds of the fetch's deadline, counted from the moment the host's
+        and the crawl's slots are held; returns the response and the seconds it took."""
         assert self._client is not None
         async with self._hosts[host_of(url)], self._global:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
             try:
-                async with asyncio.timeout_at(deadline):
-                    return await self._request(url, headers, cap)
+                async with asyncio.timeout_at(started + max(remaining, 0.0)):
+                    return await self._request(url, headers, cap), loop.time() - started
             except TimeoutError:
                 raise FetchError(
                     f"timeout (no complete answer from {host_of(url)} within {self.settings.total_timeout:g}s)"
@@ -239,14 +248,23 @@ class Fetcher:
 
     @staticmethod
     async def _read(resp: httpx.Response, cap: int, *, truncate: bool) -> bytes:
+        """The body, its ``Content-Encoding`` layers undone one by one while streaming (:mod:`.decoding`): the
+        bytes received, each layer and the decoded body are capped at ``cap``, so a multi-layer gzip bomb stops at
+        the cap without ever being expanded further. Over the cap: the first ``cap`` decoded bytes with
+        ``truncate``, else :class:`FetchError`."""
+        try:
+            decoder = BoundedDecoder(resp.headers.get("content-encoding"), cap)
+        except BadEncoding as exc:
+            raise FetchError(str(exc)) from None
         chunks: list[bytes] = []
-        total = 0
-        async for chunk in resp.aiter_bytes():
-            total += len(chunk)
-            if total > cap:
-                if truncate:
-                    chunks.append(chunk[: cap - (total - len(chunk))])
-                    break
-                raise FetchError(f"body larger than {format_size(cap)} (download stopped)")
-            chunks.append(chunk)
+        try:
+            async for raw in resp.aiter_raw():
+                chunks.extend(decoder.feed(raw))
+            chunks.extend(decoder.finish())
+        except BodyTooLarge:
+            if truncate:
+                return b"".join(chunks)[:cap]
+            raise FetchError(f"body larger than {format_size(cap)} (download stopped)") from None
+        except BadEncoding:
+            raise FetchError("bad content encoding (cannot decompress the body)") from None
         return b"".join(chunks)

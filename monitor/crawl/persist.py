@@ -26,7 +26,12 @@ REMOVED_MODEL_CONFIDENCE = 0.8
 
 
 def store_articles(store: Store, articles: Sequence[NewArticle]) -> int:
-    """Add one source's articles in one transaction (deduplicated by the store); return how many were new."""
+    """Add one source's articles in one transaction; return how many were new.
+
+    Deduplicated by the store (:meth:`Store.add_articles`): by canonical URL, and across URLs only by title *and*
+    body, never by title alone. An article another process (a second ``crawl``) stored a moment earlier counts as
+    known, not as an error.
+    """
     return sum(int(created) for _, created in store.add_articles(articles))
 
 
@@ -112,5 +117,5 @@ def store_prices(
                 model_version=PRICES_MODEL_VERSION, provider=provider,
             )
         signals.append(signal)
-    store.save_price_snapshot(source.name, fetched, digest, text, rows, signals)
-    return len(rows)
+    _, change_ids = store.save_price_snapshot(source.name, fetched, digest, text, rows, signals)
+    return len(change_ids)  # 0 when a concurrent crawl of this source stored the same list first

@@ -6,18 +6,23 @@ store articles / incidents / price snapshots and then the new validators, the ne
 by ``Cache-Control: max-age``) and a permanent redirect's target; on failure count it, back off exponentially with
 jitter (at least ``Retry-After``), and pause after ``pause_after_failures`` in a row. Any unexpected exception
 in one source becomes that source's error; the crawl itself never raises for a source's failure.
+
+A source URL's ``user:password@`` is used for the requests only: the URLs stored (the source's state, articles,
+incidents), reported (:class:`SourceResult`) and the error messages stored and logged carry ``***@`` instead
+(:func:`monitor.config.redact_url`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.config import Config, Source
+from monitor.config import Config, Source, redact_url, redact_urls, with_credentials
 from storage.store import NewArticle, Store, StoreError
 from storage.times import from_iso, to_iso, utcnow
 
@@ -80,16 +85,18 @@ class Crawl:
 
     def _prepare(self, source: Source, previous: dict[str, Any] | None) -> dict[str, Any]:
         """The source's state row (created if new; a changed URL starts over and lifts a 410 disable)."""
-        if previous is not None and previous["url"] == source.url and previous["kind"] == source.kind:
+        shown = source.shown_url
+        if previous is not None and previous["url"] == shown and previous["kind"] == source.kind:
             return previous
-        state = self.store.ensure_source(source.name, source.kind, source.url)
-        if previous is not None and previous["url"] != source.url:
+        state = self.store.ensure_source(source.name, source.kind, shown)
+        if previous is not None and previous["url"] != shown:
             self.store.save_source_state(source.name, disabled_reason=None, error_count=0, paused_until=None, next_fetch=None)
             state = self.store.source_state(source.name) or state
         return state
 
     async def _guarded(self, source: Source, state: dict[str, Any]) -> SourceResult:
-        result = SourceResult(name=source.name, kind=source.kind, status="error", url=state.get("current_url") or source.url)
+        result = SourceResult(name=source.name, kind=source.kind, status="error",
+                              url=redact_url(state.get("current_url") or source.url))
         try:
             await self._one(source, state, result)
         except StoreError:
@@ -99,13 +106,15 @@ class Crawl:
         except Exception as exc:  # noqa: BLE001 - one source's bug must not stop the others
             log.exception("crawl of %s failed", source.name)
             result.status = "error"
-            result.error = f"internal error ({type(exc).__name__}: {str(exc)[:200]})"
+            result.error = redact_urls(f"internal error ({type(exc).__name__}: {str(exc)[:200]})")
             try:
                 self._record_failure(source, state, result.error, None, None)
             except StoreError:
                 raise  # as above: the database is the problem, reported once by the caller
             except Exception:  # noqa: BLE001 - the database itself may be the problem
                 log.exception("cannot record the failure of %s", source.name)
+        result.error = redact_urls(result.error) if result.error else result.error
+        result.warning = redact_urls(result.warning) if result.warning else result.warning
         if self.progress is not None:
             self.progress(_progress_line(result))
         return result
@@ -127,7 +136,7 @@ class Crawl:
             result.status = "skipped"
             return
         assert self.fetcher is not None
-        url = state.get("current_url") or source.url
+        url = with_credentials(state.get("current_url") or source.url, source.url)
         got = await retrieve(
             self.fetcher, self.robots, source, url, fetched=self.now,
             etag=state.get("etag"), last_modified=state.get("last_modified"),
@@ -140,9 +149,10 @@ class Crawl:
             self._record_success(source, state, got, entries=None)
             return
         if got.status == "gone":
-            result.status, result.error = "disabled", got.error
+            reason = redact_urls(got.error or "gone")
+            result.status, result.error = "disabled", reason
             self.store.save_source_state(
-                source.name, disabled_reason=got.error, last_error=got.error, last_status=410,
+                source.name, disabled_reason=reason, last_error=reason, last_status=410,
                 last_fetch=to_iso(self.now), error_count=int(state.get("error_count") or 0) + 1,
             )
             return
@@ -160,26 +170,27 @@ class Crawl:
             articles = [self._feed_article(source, e) for e in got.feed.entries]
             if source.fetch_full_text:
                 articles = await self._with_full_text(source, articles, result)
-            result.new_articles = store_articles(self.store, articles)
+            result.new_articles = store_articles(self.store, [_redacted(a) for a in articles])
         elif got.listing is not None:
             articles = [self._listing_article(source, item) for item in got.listing]
             articles = await self._with_full_text(source, articles, result)
-            result.new_articles = store_articles(self.store, articles)
+            result.new_articles = store_articles(self.store, [_redacted(a) for a in articles])
         elif got.incidents is not None:
-            result.new_incidents, result.updated_incidents = store_incidents(self.store, self.config, source, got.incidents)
+            incidents = [dataclasses.replace(i, url=redact_url(i.url)) if i.url else i for i in got.incidents]
+            result.new_incidents, result.updated_incidents = store_incidents(self.store, self.config, source, incidents)
         elif got.prices is not None:
             result.price_changes = store_prices(self.store, self.config, source, got.prices, self.now)
 
     def _feed_article(self, source: Source, e: FeedEntry) -> NewArticle:
         return NewArticle(
-            url=e.url, title=e.title, summary=e.summary, text=e.text, published=e.published, fetched=self.now,
+            url=redact_url(e.url), title=e.title, summary=e.summary, text=e.text, published=e.published, fetched=self.now,
             source=source.name, link=e.link, guid=e.guid, author=e.author, date_missing=e.date_missing,
         )
 
     def _listing_article(self, source: Source, item: ListingItem) -> NewArticle:
         published = plausible(item.published, self.now)  # before 1990 or in the future: missing, like in feeds
         return NewArticle(
-            url=item.url, title=item.title, summary="", text="", published=published or self.now,
+            url=redact_url(item.url), title=item.title, summary="", text="", published=published or self.now,
             fetched=self.now, source=source.name, link=item.link, date_missing=published is None,
         )
 
@@ -236,7 +247,7 @@ class Crawl:
                 last_entry_count=entries, last_warning=warning,
             )
         if got.response.permanent_url:
-            fields["current_url"] = got.response.permanent_url
+            fields["current_url"] = redact_url(got.response.permanent_url)
         self.store.save_source_state(source.name, **fields)
 
     def _record_failure(
@@ -250,11 +261,18 @@ class Crawl:
             source.name,
             last_fetch=to_iso(self.now),
             error_count=failures,
-            last_error=reason,
+            last_error=redact_urls(reason),
             last_status=http_status,
             next_fetch=to_iso(next_fetch),
             paused_until=to_iso(paused) if paused else None,
         )
+
+
+def _redacted(article: NewArticle) -> NewArticle:
+    """The article as stored: its link and guid without a source URL's credentials (its ``url`` never has them)."""
+    link = redact_url(article.link) if article.link else article.link
+    guid = redact_url(article.guid) if article.guid else article.guid
+    return article if (link, guid) == (article.link, article.guid) else dataclasses.replace(article, link=link, guid=guid)
 
 
 def _progress_line(r: SourceResult) -> str:
@@ -293,15 +311,16 @@ def crawl_sources(
 
 
 async def _check_one(fetcher: Fetcher, robots: RobotsCache | None, source: Source, now: datetime) -> SourceResult:
-    result = SourceResult(name=source.name, kind=source.kind, status="error", url=source.url)
+    result = SourceResult(name=source.name, kind=source.kind, status="error", url=source.shown_url)
     try:
         got = await retrieve(fetcher, robots, source, source.url, fetched=now)
-        result.http_status, result.format, result.warning = got.http_status, got.format, got.warning
+        result.http_status, result.format = got.http_status, got.format
+        result.warning = redact_urls(got.warning) if got.warning else got.warning
         result.entries = got.entries
         result.status = {"ok": "ok", "not-modified": "not-modified", "gone": "error"}.get(got.status, "error")
-        result.error = got.error
+        result.error = redact_urls(got.error) if got.error else got.error
     except Exception as exc:  # noqa: BLE001
-        result.error = f"internal error ({type(exc).__name__}: {str(exc)[:200]})"
+        result.error = redact_urls(f"internal error ({type(exc).__name__}: {str(exc)[:200]})")
     return result
 
 

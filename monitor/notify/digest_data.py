@@ -1,10 +1,15 @@
 """Gather what the daily digest shows, for the window since the previous digest.
 
 The window starts when the previous digest was queued (24 hours back when there was none) and ends ``now``.
+
+:class:`DigestLimits` bound how much of each section is gathered, so that a day with 220,000 price changes or
+20,000 incidents gives a digest of bounded size: beyond a limit a section keeps its largest items per provider and
+its totals per provider (:class:`PriceGroup`, :class:`IncidentGroup`); the counts always cover everything.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,6 +25,31 @@ from .routes import level_rank
 SIGNALS_PER_PROVIDER = 3
 SIGNAL_MAX_AGE = timedelta(days=7)  # a re-classification does not resurface old news
 OPEN_INCIDENT_MAX_AGE = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DigestLimits:
+    """How much of each section a digest shows; None: all of it. Totals and per-provider counts are always exact."""
+
+    rows_per_provider: int | None = None  # price changes (largest first) and incidents (ongoing, then latest)
+    alerts: int | None = None  # new alerts and resolved alerts, each (highest score first)
+    risk_rows: int | None = None  # providers in the risk table (riskiest first)
+    signal_providers: int | None = None  # providers in the top signals section
+    groups: int | None = None  # providers in the price and incident summaries (most items first)
+    failing_sources: int | None = None  # sources named in the health line
+
+    @property
+    def complete(self) -> bool:
+        return self == DigestLimits()
+
+
+SUMMARY_LEVELS: tuple[DigestLimits, ...] = (
+    DigestLimits(),
+    DigestLimits(rows_per_provider=10, alerts=200, groups=50, failing_sources=50),
+    DigestLimits(rows_per_provider=3, alerts=30, risk_rows=100, signal_providers=30, groups=30, failing_sources=20),
+    DigestLimits(rows_per_provider=0, alerts=5, risk_rows=20, signal_providers=5, groups=10, failing_sources=5),
+)
+"""From everything to counts only: the digest uses the first level that fits its byte budget."""
 
 
 @dataclass(frozen=True)
@@ -99,10 +129,36 @@ class IncidentRow:
 
 
 @dataclass(frozen=True)
+class PriceGroup:
+    """One provider's price changes in the window, counted (whatever the digest lists)."""
+
+    provider: str | None
+    name: str
+    total: int
+    up: int
+    down: int
+
+    @property
+    def other(self) -> int:
+        return self.total - self.up - self.down
+
+
+@dataclass(frozen=True)
+class IncidentGroup:
+    """One provider's incidents in the window, counted."""
+
+    provider: str | None
+    name: str
+    total: int
+    ongoing: int
+
+
+@dataclass(frozen=True)
 class SourceHealth:
     total: int
     failing: list[tuple[str, str]]  # (source, why)
     never_crawled: int = 0
+    more_failing: int = 0  # failing sources left out of ``failing`` (a digest over its size budget)
 
     @property
     def line(self) -> str:
@@ -113,7 +169,10 @@ class SourceHealth:
         if not self.failing:
             return f"All {self.total} sources healthy." if not waiting else f"No source failing{waiting}."
         detail = ", ".join(f"{name} ({why})" for name, why in self.failing)
-        return f"{len(self.failing)} of {self.total} sources failing: {detail}.{waiting}"
+        if self.more_failing:
+            detail += f" and {self.more_failing} more"
+        count = len(self.failing) + self.more_failing
+        return f"{count} of {self.total} sources failing: {detail}.{waiting}"
 
 
 @dataclass
@@ -133,9 +192,37 @@ class DigestData:
     prices: list[PriceRow] = field(default_factory=list)
     incidents: list[IncidentRow] = field(default_factory=list)
     health: SourceHealth = field(default_factory=lambda: SourceHealth(0, []))
+    limits: DigestLimits = field(default_factory=DigestLimits)
+    levels: Counter[str | None] | None = None  # providers per level, over every provider (None: count ``risk``)
+    risk_total: int | None = None  # providers scored or configured (None: ``len(risk)``)
+    new_alerts_total: int | None = None  # (None: ``len(new_alerts)``), and so on
+    resolved_alerts_total: int | None = None
+    signal_providers_total: int | None = None
+    prices_total: int | None = None
+    price_groups: list[PriceGroup] = field(default_factory=list)
+    incidents_total: int | None = None
+    incident_groups: list[IncidentGroup] = field(default_factory=list)
 
     def count(self, level: str) -> int:
+        """Providers at ``level`` now (all of them, also those a summarised risk table leaves out)."""
+        if self.levels is not None:
+            return self.levels[level]
         return sum(1 for r in self.risk if r.level == level)
+
+    def total(self, section: str) -> int:
+        """How many items ``section`` (risk, new_alerts, resolved_alerts, signals, prices, incidents) has in all."""
+        known = getattr(self, f"{'signal_providers' if section == 'signals' else section}_total")
+        return len(getattr(self, section)) if known is None else int(known)
+
+    def omitted(self, section: str) -> int:
+        """How many items of ``section`` the digest leaves out (0 when it shows them all)."""
+        return self.total(section) - len(getattr(self, section))
+
+    @property
+    def summarised(self) -> bool:
+        """True when some section shows less than everything (the digest was over its size budget)."""
+        sections = ("risk", "new_alerts", "resolved_alerts", "signals", "prices", "incidents")
+        return any(self.omitted(s) for s in sections) or self.health.more_failing > 0
 
 
 def digest_key(config: Config, now: datetime) -> str:
@@ -240,27 +327,70 @@ def top_signals(config: Config, store: Store, since: datetime, now: datetime, ra
     ]
 
 
-def price_rows(config: Config, store: Store, since: datetime, now: datetime) -> list[PriceRow]:
+def _price(config: Config, r: dict[str, Any]) -> PriceRow:
+    return PriceRow(provider=r["provider"], name=_name(config, r["provider"]), model=r["model"], field=r["field"],
+                    old_value=r["old_value"], new_value=r["new_value"], percent=r["percent"],
+                    direction=r["direction"], source=r["source"], detected=from_iso(r["detected"]))
+
+
+def price_rows(
+    config: Config, store: Store, since: datetime, now: datetime, per_provider: int | None = None
+) -> list[PriceRow]:
+    """Price changes detected in the window, by provider, model and field; with ``per_provider``, only that many
+    per provider: the largest changes (by absolute percentage; additions and removals after them)."""
+    window = [to_iso(since), to_iso(now)]
+    if per_provider is None:
+        rows = store.rows(
+            "select * from price_changes where detected > ? and detected <= ? order by provider, model, field", window
+        )
+    else:
+        rows = store.rows(
+            """select * from (
+                 select *, row_number() over (partition by provider
+                                              order by percent is null, abs(percent) desc, model, field) as rank
+                 from price_changes where detected > ? and detected <= ?)
+               where rank <= ? order by provider, rank""",
+            [*window, per_provider],
+        )
+    return [_price(config, r) for r in rows]
+
+
+def price_groups(config: Config, store: Store, since: datetime, now: datetime) -> list[PriceGroup]:
+    """Price changes in the window counted per provider (rises, cuts, the rest), most changes first."""
     rows = store.rows(
-        "select * from price_changes where detected > ? and detected <= ? order by provider, model, field",
+        """select provider, count(*) as n, sum(direction = 'up') as up, sum(direction = 'down') as down
+           from price_changes where detected > ? and detected <= ? group by provider order by n desc, provider""",
         [to_iso(since), to_iso(now)],
     )
-    return [
-        PriceRow(provider=r["provider"], name=_name(config, r["provider"]), model=r["model"], field=r["field"],
-                 old_value=r["old_value"], new_value=r["new_value"], percent=r["percent"], direction=r["direction"],
-                 source=r["source"], detected=from_iso(r["detected"]))
-        for r in rows
-    ]
+    return [PriceGroup(provider=r["provider"], name=_name(config, r["provider"]), total=int(r["n"]),
+                       up=int(r["up"] or 0), down=int(r["down"] or 0)) for r in rows]
 
 
-def incident_rows(config: Config, store: Store, since: datetime, now: datetime) -> list[IncidentRow]:
-    """Incidents that started or resolved in the window, and those still open from the last week."""
-    rows = store.rows(
-        """select * from incidents
-           where started <= ? and (started > ? or resolved > ? or (resolved is null and started > ?))
-           order by started desc""",
-        [to_iso(now), to_iso(since), to_iso(since), to_iso(now - OPEN_INCIDENT_MAX_AGE)],
-    )
+_INCIDENTS_IN_WINDOW = """from incidents
+    where started <= ? and (started > ? or resolved > ? or (resolved is null and started > ?))"""
+
+
+def _incident_window(since: datetime, now: datetime) -> list[str]:
+    return [to_iso(now), to_iso(since), to_iso(since), to_iso(now - OPEN_INCIDENT_MAX_AGE)]
+
+
+def incident_rows(
+    config: Config, store: Store, since: datetime, now: datetime, per_provider: int | None = None
+) -> list[IncidentRow]:
+    """Incidents that started or resolved in the window, and those still open from the last week, latest first;
+    with ``per_provider``, only that many per provider (ongoing ones first, then the latest)."""
+    params = _incident_window(since, now)
+    if per_provider is None:
+        rows = store.rows(f"select * {_INCIDENTS_IN_WINDOW} order by started desc", params)
+    else:
+        rows = store.rows(
+            f"""select * from (
+                  select *, row_number() over (partition by provider
+                                               order by resolved is not null, started desc, id desc) as rank
+                  {_INCIDENTS_IN_WINDOW})
+                where rank <= ? order by started desc""",
+            [*params, per_provider],
+        )
     return [
         IncidentRow(provider=r["provider"], name=_name(config, r["provider"]), title=r["title"], impact=r["impact"],
                     status=r["status"], started=from_iso(r["started"]),
@@ -269,7 +399,18 @@ def incident_rows(config: Config, store: Store, since: datetime, now: datetime) 
     ]
 
 
-def source_health(config: Config, store: Store, now: datetime) -> SourceHealth:
+def incident_groups(config: Config, store: Store, since: datetime, now: datetime) -> list[IncidentGroup]:
+    """The window's incidents counted per provider (all, and still ongoing), most incidents first."""
+    rows = store.rows(
+        f"""select provider, count(*) as n, sum(resolved is null) as ongoing {_INCIDENTS_IN_WINDOW}
+            group by provider order by n desc, provider""",
+        _incident_window(since, now),
+    )
+    return [IncidentGroup(provider=r["provider"], name=_name(config, r["provider"]), total=int(r["n"]),
+                          ongoing=int(r["ongoing"] or 0)) for r in rows]
+
+
+def source_health(config: Config, store: Store, now: datetime, limit: int | None = None) -> SourceHealth:
     """Enabled configured sources (or, without a config list, every known one) and why each failing one fails."""
     tz = ZoneInfo(config.settings.timezone)
     state = {r["name"]: r for r in store.sources_state()}
@@ -290,32 +431,81 @@ def source_health(config: Config, store: Store, now: datetime) -> SourceHealth:
         elif (r.get("error_count") or 0) > 0:
             why = " ".join(str(r.get("last_error") or "error").split())[:80]
             failing.append((name, f"{why}, {r['error_count']} in a row"))
-    return SourceHealth(total=len(names), failing=failing, never_crawled=never)
+    shown = failing if limit is None else failing[:limit]
+    return SourceHealth(total=len(names), failing=shown, never_crawled=never, more_failing=len(failing) - len(shown))
 
 
-def gather_digest(config: Config, store: Store, now: datetime) -> DigestData:
-    """Collect the digest's contents for the window ending ``now``."""
-    tz = ZoneInfo(config.settings.timezone)
-    since, first = window_start(config, store, now)
-    risk = risk_rows(config, store, since, now)
+def window_rows(store: Store, since: datetime, now: datetime) -> int:
+    """How many price changes, incidents and new or resolved alerts the window holds (what makes a digest long)."""
+    window = [to_iso(since), to_iso(now)]
+    prices = store.rows("select count(*) as n from price_changes where detected > ? and detected <= ?", window)
+    incidents = store.rows(f"select count(*) as n {_INCIDENTS_IN_WINDOW}", _incident_window(since, now))
+    alerts = store.rows(
+        """select count(*) as n from alerts
+           where (opened_at > ? and opened_at <= ?) or (resolved_at > ? and resolved_at <= ?)""", window + window)
+    return sum(int(rows[0]["n"]) for rows in (prices, incidents, alerts))
+
+
+def _alerts(config: Config, store: Store, column: str, since: datetime, now: datetime,
+            limit: int | None) -> tuple[list[AlertRow], int]:
+    """Alerts whose ``column`` (opened_at, resolved_at) falls in the window, in that order, and how many there are
+    in all; with ``limit``, the highest-scored ``limit`` of them."""
     params = [to_iso(since), to_iso(now)]
-    new_alerts = [_alert(config, r) for r in store.rows(
-        "select * from alerts where opened_at > ? and opened_at <= ? order by opened_at", params)]
-    resolved = [_alert(config, r) for r in store.rows(
-        "select * from alerts where resolved_at > ? and resolved_at <= ? order by resolved_at", params)]
+    where = f"from alerts where {column} > ? and {column} <= ?"
+    total = int(store.rows(f"select count(*) as n {where}", params)[0]["n"])
+    if limit is None:
+        rows = store.rows(f"select * {where} order by {column}", params)
+    else:
+        rows = store.rows(f"select * from (select * {where} order by score desc, id limit ?) order by {column}",
+                          [*params, limit])
+    return [_alert(config, r) for r in rows], total
+
+
+def gather_digest(
+    config: Config,
+    store: Store,
+    now: datetime,
+    limits: DigestLimits | None = None,
+    *,
+    since: datetime | None = None,
+    first: bool = False,
+) -> DigestData:
+    """Collect the digest's contents for the window ending ``now`` (starting at ``since`` when given, ``first``
+    telling whether it is the first digest's 24 hours: a digest rendered again for the window it was queued for),
+    each section bounded by ``limits`` (default: everything)."""
+    limits = limits or DigestLimits()
+    tz = ZoneInfo(config.settings.timezone)
+    if since is None:
+        since, first = window_start(config, store, now)
+    risk = risk_rows(config, store, since, now)
+    new_alerts, new_total = _alerts(config, store, "opened_at", since, now, limits.alerts)
+    resolved, resolved_total = _alerts(config, store, "resolved_at", since, now, limits.alerts)
     open_count = int(store.rows("select count(*) as n from alerts where status = 'open'")[0]["n"])
+    signals = top_signals(config, store, since, now, [r.provider for r in risk])
+    pgroups = price_groups(config, store, since, now)
+    igroups = incident_groups(config, store, since, now)
     return DigestData(
         day=now.astimezone(tz).date(),
         now=now.astimezone(tz),
         since=since.astimezone(tz),
         first=first,
         timezone=config.settings.timezone,
-        risk=risk,
+        risk=risk[: limits.risk_rows] if limits.risk_rows is not None else risk,
         new_alerts=new_alerts,
         resolved_alerts=resolved,
         open_alerts=open_count,
-        signals=top_signals(config, store, since, now, [r.provider for r in risk]),
-        prices=price_rows(config, store, since, now),
-        incidents=incident_rows(config, store, since, now),
-        health=source_health(config, store, now),
+        signals=signals[: limits.signal_providers] if limits.signal_providers is not None else signals,
+        prices=price_rows(config, store, since, now, limits.rows_per_provider),
+        incidents=incident_rows(config, store, since, now, limits.rows_per_provider),
+        health=source_health(config, store, now, limits.failing_sources),
+        limits=limits,
+        levels=Counter(r.level for r in risk),
+        risk_total=len(risk),
+        new_alerts_total=new_total,
+        resolved_alerts_total=resolved_total,
+        signal_providers_total=len(signals),
+        prices_total=sum(g.total for g in pgroups),
+        price_groups=pgroups if limits.groups is None else pgroups[: limits.groups],
+        incidents_total=sum(g.total for g in igroups),
+        incident_groups=igroups if limits.groups is None else igroups[: limits.groups],
     )

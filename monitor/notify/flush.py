@@ -8,7 +8,10 @@ Rules (docs/delivery.md explains them for users):
 - Each destination gets at most one message per ``min_interval_seconds`` (Slack; 1 s by default), measured from
   the end of one request to the start of the next, across flushes of the same process.
 - A 429 blocks the destination for ``Retry-After`` seconds; when that is at most ``max_wait_seconds`` the flush
-  waits and tries again, otherwise the message (and those behind it) wait for a later flush.
+  waits and tries again (the message is counted once, by the outcome of that later attempt; the wait is counted
+  in ``rate_limit_waits``), otherwise the message (and those behind it) wait for a later flush (``retrying``).
+- An SMTP refusal for size (552) re-renders a digest smaller (under the server's SIZE, else half as large) and
+  sends that in the same flush; when it cannot get smaller it is retried like a 5xx below, never failed at once.
 - 5xx, network errors and missing settings keep the message pending with exponential backoff
   (``retry_base_seconds`` x 2^(attempt-1), at most one hour) and stop that destination for this flush;
   after ``max_attempts`` attempts the message is marked failed. Other 4xx mark it failed at once.
@@ -29,8 +32,9 @@ from storage.times import utcnow
 
 from ..config import Config
 from . import outbox
+from .digest import shrink_digest
 from .errors import DeliveryError, PermanentError, RetryableError
-from .mail import send_email
+from .mail import MessageTooLarge, send_email
 from .outbox import Delivery
 from .routes import webhook_url
 from .slack import post_message
@@ -68,12 +72,16 @@ DEFAULT_PACER = Pacer()
 
 @dataclass
 class FlushReport:
-    """What one flush did. ``held``: pending messages not attempted (not due yet, or queued behind one that is)."""
+    """What one flush did, counting each message once, by where it ended: ``sent``; ``retrying`` (a failed attempt,
+    left pending for a later flush); ``failed``; ``held`` (not attempted: not due yet, queued behind one that is,
+    or taken by another process). A message rate limited (429) and sent after waiting within the flush counts as
+    sent, not as retrying; ``rate_limit_waits`` counts those waits."""
 
     sent: int = 0
     retrying: int = 0
     failed: int = 0
     held: int = 0
+    rate_limit_waits: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -144,17 +152,37 @@ def _attempt(
     except Exception as exc:  # RetryableError, or a bug in a sender: either way, try again later
         reason = exc.reason if isinstance(exc, DeliveryError) else f"unexpected {exc.__class__.__name__}: {exc}"
         retry_after = exc.retry_after if isinstance(exc, RetryableError) else None
+        if isinstance(exc, MessageTooLarge) and d.kind == "digest":
+            try:
+                smaller = shrink_digest(config, store, d, exc)
+            except Exception as err:  # noqa: BLE001 - rendering failed: keep the digest, retry it as it is
+                smaller = None
+                reason += f" (cannot render it smaller: {err.__class__.__name__}: {err})"
+            if smaller is not None:  # the same digest, summarised further: sent again in this flush
+                outbox.replace_payload(store, d.id, smaller, reason, clock())
+                report.errors.append(
+                    f"delivery {d.id} ({d.channel} {d.target}) too large for the server ({reason}); "
+                    "rendered smaller, sending that"
+                )
+                return _Outcome.RETRY_NOW
         if attempt >= settings.max_attempts:
             outbox.mark_failed(store, d.id, f"gave up after {attempt} attempts: {reason}")
             report.failed += 1
             report.errors.append(f"delivery {d.id} ({d.channel} {d.target}) failed after {attempt} attempts: {reason}")
             return _Outcome.FAILED
-        report.retrying += 1
-        report.errors.append(f"delivery {d.id} ({d.channel} {d.target}) will be retried: {reason}")
         if retry_after is not None:
             pacer.hold(lane.key, retry_after)
             outbox.mark_retry(store, d.id, reason, clock() + timedelta(seconds=retry_after))
-            return _Outcome.RETRY_NOW if retry_after <= max_wait_seconds else _Outcome.RETRY_LATER
+            if retry_after <= max_wait_seconds:  # waited out in this flush: its outcome is the next attempt's
+                report.rate_limit_waits += 1
+                report.errors.append(
+                    f"delivery {d.id} ({d.channel} {d.target}) rate limited, trying again in {retry_after:g}s: {reason}"
+                )
+                return _Outcome.RETRY_NOW
+        report.retrying += 1
+        report.errors.append(f"delivery {d.id} ({d.channel} {d.target}) will be retried: {reason}")
+        if retry_after is not None:
+            return _Outcome.RETRY_LATER
         outbox.mark_retry(store, d.id, reason, clock() + wait)
         return _Outcome.RETRY_LATER
     outbox.mark_sent(store, d.id, clock(), note)
@@ -206,6 +234,8 @@ def flush_outbox(
             again = outbox.get(store, d.id)
             if again is not None and again.status == "pending":
                 queue.appendleft(again)
+            else:  # (changed by another process meanwhile: not this flush's to count as sent or failed)
+                report.held += 1
         elif outcome in (_Outcome.RETRY_LATER, _Outcome.TAKEN):  # TAKEN: another process is sending this lane
             report.held += len(queue) + (outcome is _Outcome.TAKEN)
             queue.clear()

@@ -5,14 +5,16 @@ Security is ``starttls`` (plain connect, then ``STARTTLS``, refused if the serve
 Certificates are verified against the system store (``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are honoured).
 The user name is ``username`` or the variable named by ``username_env``; the password is read from the variable
 named by ``password_env``. Outcomes: SMTP 4xx replies, network errors and missing credentials raise
-:class:`RetryableError`; 5xx replies (bad login, refused sender or every recipient refused) raise
-:class:`PermanentError`.
+:class:`RetryableError`; a refusal for size (552, 5.3.4, "message size exceeds ...") raises
+:class:`MessageTooLarge` (retryable: the digest can be rendered smaller); other 5xx replies (bad login, refused
+sender or every recipient refused) raise :class:`PermanentError`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import smtplib
 import ssl
@@ -26,6 +28,27 @@ from ..config import EmailSettings
 from .errors import PermanentError, RetryableError
 
 TIMEOUT_SECONDS = 30.0
+SIZE_REFUSAL = re.compile(r"\b5\.3\.4\b|\bsize\b|too (large|big)|too much mail data|exceeds? .*(limit|maximum)", re.I)
+"""What a 5xx reply that refuses a message for its size says (the code 552 always does)."""
+
+
+class MessageTooLarge(RetryableError):
+    """The SMTP server refused the message for its size: ``size`` is the message's, ``limit`` the server's
+    advertised ``SIZE`` (None when it did not say). Retryable: a smaller rendering may pass."""
+
+    def __init__(self, reason: str, *, size: int, limit: int | None) -> None:
+        super().__init__(reason)
+        self.size = size
+        self.limit = limit
+
+
+def message_size(payload: dict[str, Any]) -> int:
+    """The size in bytes of the message built from ``payload``, as it goes over SMTP."""
+    return len(build_message(payload).as_bytes())
+
+
+def _size_refusal(code: int, text: str) -> bool:
+    return code == 552 or (code >= 500 and SIZE_REFUSAL.search(text) is not None)
 
 
 def new_message_id(idstring: str, sender: str) -> str:
@@ -97,6 +120,7 @@ def send_email(settings: EmailSettings, payload: dict[str, Any]) -> list[str]:
         raise RetryableError('refusing to send SMTP credentials without TLS (notify.email.security = "none")')
     msg = build_message(payload)
     context = ssl.create_default_context()
+    limit: int | None = None  # the server's SIZE, once it said it
     try:
         smtp: smtplib.SMTP
         if settings.security == "tls":
@@ -110,6 +134,8 @@ def send_email(settings: EmailSettings, payload: dict[str, Any]) -> list[str]:
                     raise PermanentError(f"{settings.smtp_host}:{settings.smtp_port} does not offer STARTTLS")
                 smtp.starttls(context=context)
                 smtp.ehlo()
+            advertised = smtp.esmtp_features.get("size", "").strip()
+            limit = int(advertised) if advertised.isdigit() and int(advertised) > 0 else None
             if credentials:
                 smtp.login(*credentials)
             refused = smtp.send_message(msg, from_addr=payload["from"], to_addrs=payload["to"])
@@ -129,6 +155,12 @@ def send_email(settings: EmailSettings, payload: dict[str, Any]) -> list[str]:
             raise RetryableError(f"every recipient temporarily refused: {reasons}") from None
         raise PermanentError(f"every recipient refused: {reasons}") from None
     except smtplib.SMTPResponseException as exc:
+        if _size_refusal(exc.smtp_code, _reply(exc)):
+            size = len(msg.as_bytes())
+            raise MessageTooLarge(
+                f"{_reply(exc)} (message {size} bytes" + (f", server limit {limit})" if limit else ")"),
+                size=size, limit=limit,
+            ) from None
         if exc.smtp_code >= 500:
             raise PermanentError(_reply(exc)) from None
         raise RetryableError(_reply(exc)) from None

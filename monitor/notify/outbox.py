@@ -178,6 +178,19 @@ def mark_retry(store: Store, delivery_id: int, error: str, next_attempt: datetim
         )
 
 
+def replace_payload(
+    store: Store, delivery_id: int, payload: dict[str, Any], error: str, next_attempt: datetime
+) -> None:
+    """Keep a pending delivery pending with a new rendering of its message (a digest rendered smaller after the
+    server refused its size), due at ``next_attempt``; its dedupe key and attempts are unchanged."""
+    with store.transaction():
+        store.db.execute(
+            """update deliveries set payload = ?, last_error = ?, next_attempt = ?, claimed_at = null
+               where id = ? and status = 'pending'""",
+            [json.dumps(payload, ensure_ascii=False), error, to_iso(next_attempt), delivery_id],
+        )
+
+
 def mark_failed(store: Store, delivery_id: int, error: str) -> None:
     """Stop retrying: the row stays in the outbox as ``failed`` until requeued."""
     with store.transaction():

@@ -54,6 +54,9 @@ MAX_CRAWL_WORKERS = 4
 FLUSH_GRACE = 60
 DIGEST_GRACE = 6 * 3600
 CATCH_UP_GRACE = 3600
+DATABASE_CHECK_SECONDS = 2.0
+"""How often the main thread checks that the database file is still the one the daemon opened (every job checks
+too, before it opens the database)."""
 
 
 def crawl_job_id(source_name: str) -> str:
@@ -154,8 +157,9 @@ def run_daemon(config: Config, db_path: Path, *, once: bool = False, log_format:
     """Run the daemon on ``db_path`` until SIGINT/SIGTERM (or one full cycle with ``once``); return the exit code.
 
     Raises :class:`~monitor.errors.AlreadyRunningError` if another daemon holds the database's lock and
-    :class:`~monitor.errors.StorageError` if the database cannot be opened. Returns 0 after a clean stop; with
-    ``once``, 0 if every stage succeeded and 1 otherwise.
+    :class:`~monitor.errors.StorageError` if the database cannot be opened. Returns 0 after a clean stop, 1 when
+    it stopped because the database file was deleted or replaced; with ``once``, 0 if every stage succeeded and
+    no source failed, 1 otherwise.
     """
     configure_logging(log_format)
     db_path = Path(db_path)
@@ -178,6 +182,9 @@ def _run_once(config: Config, db_path: Path) -> int:
 
     with StopSignals(on_first=stop):
         ok = jobs.run_cycle()
+    if jobs.fatal is not None:
+        log.error("cycle stopped: %s", jobs.fatal, extra={"event": "cycle", "ok": False})
+        return 1
     if jobs.stop.is_set():
         log.info("cycle interrupted", extra={"event": "cycle", "ok": False})
         return 1
@@ -186,7 +193,11 @@ def _run_once(config: Config, db_path: Path) -> int:
 
 
 def _serve(config: Config, db_path: Path, states: dict[str, dict[str, Any]]) -> int:
-    """Start the scheduler, sleep until SIGINT/SIGTERM, then stop: no new job, running jobs finish (exit 0)."""
+    """Start the scheduler, sleep until SIGINT/SIGTERM, then stop: no new job, running jobs finish (exit 0).
+
+    The database file is checked every :data:`DATABASE_CHECK_SECONDS` (and by every job): deleted or replaced,
+    the daemon stops the same way and returns 1 with the error logged.
+    """
     stop = threading.Event()
     guard = threading.Lock()  # serialises job rescheduling with the start of shutdown (both need the job store)
     jobs = DaemonJobs(config, db_path, stop=stop)
@@ -211,13 +222,18 @@ def _serve(config: Config, db_path: Path, states: dict[str, dict[str, Any]]) -> 
         worker.start()
         scheduler.start()
         log.info("capwatch daemon started (pid %d)", os.getpid(), extra={"event": "started"})
-        signum = signals.wait()
+        signum: int | None = None
+        while signum is None and jobs.check_database() is None:
+            signum = signals.wait(timeout=DATABASE_CHECK_SECONDS)
         running = jobs.running()
-        log.info(
-            "%s received: stopping%s", signal_name(signum),
-            f" after the running jobs finish ({', '.join(running)})" if running else "",
-            extra={"event": "stopping", "signal": signal_name(signum), "running": running},
-        )
+        after = f" after the running jobs finish ({', '.join(running)})" if running else ""
+        if signum is None:
+            log.error("stopping%s: %s", after, jobs.fatal, extra={"event": "stopping", "running": running})
+        else:
+            log.info(
+                "%s received: stopping%s", signal_name(signum), after,
+                extra={"event": "stopping", "signal": signal_name(signum), "running": running},
+            )
         with guard:
             stop.set()
         worker.begin_close()
@@ -225,5 +241,8 @@ def _serve(config: Config, db_path: Path, states: dict[str, dict[str, Any]]) -> 
         worker.join()
     finally:
         signals.restore()
+    if jobs.fatal is not None:
+        log.error("capwatch daemon stopped: %s", jobs.fatal, extra={"event": "stopped", "ok": False})
+        return 1
     log.info("capwatch daemon stopped", extra={"event": "stopped"})
     return 0

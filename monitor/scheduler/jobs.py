@@ -13,6 +13,7 @@ without one (``--once``, tests) the pass runs right away in the calling thread.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import sqlite3
 import threading
@@ -26,7 +27,7 @@ from typing import Any
 from classifiers.types import ClassifierError
 from monitor.config import Config, Source
 from monitor.crawl import crawl_sources
-from monitor.crawl.report import SourceResult
+from monitor.crawl.report import SourceResult, failure_summary
 from monitor.errors import CapwatchError
 from monitor.notify import FlushReport, digest_due, enqueue_alert_notifications, enqueue_digest, flush_outbox
 from monitor.pipeline import ClassifyReport, classify_articles
@@ -46,6 +47,15 @@ JITTER_FRACTION = 0.1
 MAX_JITTER = timedelta(minutes=5)
 # Sources that are due when the daemon starts are started this far apart (in configuration order).
 STARTUP_STEP = timedelta(seconds=0.5)
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """``(device, inode)`` of the file at ``path``, or None when there is no file there."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def crawl_jitter(interval: timedelta) -> float:
@@ -181,6 +191,11 @@ class DaemonJobs:
     ``stop`` is set when the daemon is asked to stop: jobs that have not started yet then return at once, and a
     crawl that finishes after it leaves processing to the next start (nothing is lost: unclassified articles and
     undelivered notifications stay in the database).
+
+    The database file is the one the daemon started with: its device and inode are noted on the first open and
+    compared before every job opens it again (and by :meth:`check_database`). When the file was deleted or
+    replaced, no job opens it (that would write into an empty new database, or into someone else's), ``fatal``
+    says why, and ``stop`` is set: the daemon stops with that error.
     """
 
     def __init__(self, config: Config, db_path: Path, *, stop: threading.Event | None = None,
@@ -193,6 +208,9 @@ class DaemonJobs:
         self._running: dict[str, int] = {}
         self._reschedule: Callable[[str, datetime | None], None] | None = None
         self._request_processing: Callable[[], object] = self.process
+        self._identity = file_identity(self.db_path)
+        self.fatal: str | None = None
+        self._fatal_lock = threading.Lock()
 
     # ------------------------------------------------------------------------------------------------ plumbing
     def set_rescheduler(self, reschedule: Callable[[str, datetime | None], None]) -> None:
@@ -220,14 +238,38 @@ class DaemonJobs:
             with self._running_lock:
                 self._running[name] -= 1
 
+    def check_database(self) -> str | None:
+        """None while the database file is the one the daemon started with; otherwise (deleted or replaced) the
+        error, logged once, with ``fatal`` and ``stop`` set."""
+        with self._fatal_lock:
+            if self.fatal is not None or self._identity is None:
+                return self.fatal
+            now = file_identity(self.db_path)
+            if now == self._identity:
+                return None
+            what = "deleted" if now is None else "replaced by another file"
+            self.fatal = (f"the database {self.db_path} was {what} while the daemon ran: stopping so as not to "
+                          "write into the new file (restart the daemon to use it)")
+        log.error("%s", self.fatal, extra={"event": "database", "ok": False, "database_changed": what})
+        self.stop.set()
+        return self.fatal
+
     def _open_store(self) -> Store | None:
         """A fresh connection for this job (one per job: connections are not shared across threads), or None
-        (logged) when the database cannot be opened right now."""
+        (logged) when the database cannot be opened right now or is no longer the daemon's file."""
+        if self.check_database() is not None:
+            return None
         try:
-            return Store(self.db_path)
+            store = Store(self.db_path)
         except StoreError as exc:
             log.error("cannot open the database: %s", exc, extra={"event": "database", "ok": False})
             return None
+        if self._identity is None:
+            self._identity = file_identity(self.db_path)
+        elif self.check_database() is not None:  # replaced between the check and the open
+            store.close()
+            return None
+        return store
 
     def _stage(self, name: str, fn: Callable[[], Any], what: str | None = None) -> tuple[bool, Any]:
         """Run one stage and report whether it succeeded. A failure is logged as ``<what> failed: <reason>``: one
@@ -368,8 +410,9 @@ class DaemonJobs:
     def run_cycle(self) -> bool:
         """``capwatch run --once``: crawl every due source, process, queue the digest if due, flush the outbox.
 
-        Returns True when every stage succeeded (a source failing to fetch is recorded, not a stage failure);
-        False as well when ``stop`` was set, after the stage that was running then.
+        Returns True when every stage succeeded and no source failed to fetch (the failures are logged with a
+        one-line summary, "2 of 5 sources failed: 1 DNS, 1 timeout", and the later stages still run); False as
+        well when ``stop`` was set, after the stage that was running then.
         """
 
         def crawl_all() -> bool:
@@ -382,6 +425,10 @@ class DaemonJobs:
                 store.close()
             for r in report.results:
                 log_crawl_result(r)
+            summary = failure_summary(report.results)
+            if summary:
+                log.error("crawl: %s", summary, extra={"event": "crawl-summary", "ok": False})
+                return False
             return True
 
         with self._job("crawl"):

@@ -4,6 +4,8 @@ Human: ``2026-05-01 08:00:03 INFO    capwatch.daemon: crawl techcrunch-ai: ok, 3
 JSON:  ``{"time": "2026-05-01T06:00:03.120Z", "level": "info", "logger": "capwatch.daemon",
 "message": "crawl techcrunch-ai: ok, 3 new articles", "event": "crawl", "source": "techcrunch-ai", ...}``.
 Fields given to a log call with ``extra={...}`` become top-level JSON keys; tracebacks go to ``"exception"``.
+In both formats the ``user:password@`` of any URL in a line (a source URL with credentials in an error message or
+a traceback) is written as ``***@``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
+
+from monitor.config import redact_urls
 
 LOG_FORMATS = ("human", "json")
 
@@ -28,6 +32,9 @@ class HumanFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_urls(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -49,7 +56,7 @@ class JsonFormatter(logging.Formatter):
             out["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             out["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(out, default=str, ensure_ascii=False)
+        return redact_urls(json.dumps(out, default=str, ensure_ascii=False))
 
 
 def configure_logging(log_format: str = "human", *, level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:

@@ -50,15 +50,18 @@ class StopSignals:
         if self._on_first is not None:
             self._on_first(signum)
 
-    def wait(self) -> int:
-        """Block until a stop signal arrives (returns at once if one already did); return its number."""
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Block until a stop signal arrives (returns at once if one already did) and return its number; with
+        ``timeout``, return None when no signal came within that many seconds."""
         while self.received is None:
-            select.select([self._rsock], [], [])
+            ready, _, _ = select.select([self._rsock], [], [], timeout)
             try:
                 while self._rsock.recv(64):
                     pass
             except BlockingIOError:
                 pass
+            if not ready and timeout is not None:
+                break
         return self.received
 
     def restore(self) -> None:
