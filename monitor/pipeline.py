@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from classifiers.loader import classifier_version, load_classifier
-from classifiers.orgs.subjects import NO_SIGNAL_ROLES
+from classifiers.orgs.subjects import takes_risk
 from classifiers.types import Amount, ArticleText, Classification, Classifier
 from storage.store import ArticleOrg, NewSignal, Store
 from storage.times import from_iso
@@ -95,7 +95,7 @@ def signals_for(result: Classification, published: str, fallback_providers: Sequ
         amount = _amount_for(tag.tag, result.amounts)
         direction = result.direction if tag.tag in ("api_pricing", "funding_raise", "debt_financing") else None
         for provider, score, role in subjects:
-            if role in NO_SIGNAL_ROLES.get(tag.tag, ()):
+            if not takes_risk(role, tag.tag):
                 continue
             out.append(
                 NewSignal(

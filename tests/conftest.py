@@ -11,7 +11,9 @@ import pytest
 from storage.store import Store
 
 if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
     from fault_support import Daemon
+    from notify_support import SlackStub
 
 MINIMAL_CONFIG = """
 [settings]
@@ -76,6 +78,25 @@ def write_config(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Controller]]:
+    """Every SMTP server (aiosmtpd ``Controller``) a test starts and appends here; all are stopped at the end."""
+    started: list[Controller] = []
+    yield started
+    for c in started:
+        c.stop()
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStub]:
+    """A Slack webhook stub serving on 127.0.0.1 (:class:`notify_support.SlackStub`), stopped at the end."""
+    from notify_support import SlackStub
+
+    stub = SlackStub().start()
+    yield stub
+    stub.stop()
 
 
 @pytest.fixture

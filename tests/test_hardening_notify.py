@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import email
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -35,21 +35,6 @@ def sized_smtp(handler: SmtpHandler, limit: int) -> Controller:
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), data_size_limit=limit)
     controller.start()
     return controller
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Controller]]:
-    started: list[Controller] = []
-    yield started
-    for c in started:
-        c.stop()
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStub]:
-    stub = SlackStub().start()
-    yield stub
-    stub.stop()
 
 
 Runner = Callable[..., Result]

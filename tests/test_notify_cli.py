@@ -31,13 +31,6 @@ def smtp() -> Iterator[tuple[SmtpHandler, Controller]]:
 
 
 @pytest.fixture
-def slack() -> Iterator[SlackStub]:
-    stub = SlackStub().start()
-    yield stub
-    stub.stop()
-
-
-@pytest.fixture
 def run(tmp_path: Path, write_config: Callable[..., Path], smtp: tuple[SmtpHandler, Controller], slack: SlackStub,
         monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Invoke one command as `capwatch --config ... --db ... NAME ARGS` would (same context object)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -32,14 +32,6 @@ def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture
 def sink() -> SmtpHandler:
     return SmtpHandler()
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Controller]]:
-    started: list[Controller] = []
-    yield started
-    for c in started:
-        c.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,13 +22,6 @@ from notify_support import (
 from monitor.config import Config, load_config
 from monitor.notify import FlushReport, Pacer, enqueue_alert_notifications, flush_outbox, outbox
 from storage.store import Store
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStub]:
-    stub = SlackStub().start()
-    yield stub
-    stub.stop()
 
 
 @pytest.fixture

@@ -183,7 +183,7 @@ def test_github_status_links_models_to_their_makers(path: Path, httpserver: HTTP
 
 def test_buyer_of_an_unknown_company_is_the_acquirer() -> None:
     """'A acquires B' raises risk for B, not A, even when B is not in the catalogue: A keeps its role and gets no
-    m_and_a signal (classifiers.orgs.subjects.NO_SIGNAL_ROLES), but other events of the article stay A's."""
+    m_and_a signal (classifiers.orgs.subjects.takes_risk), but other events of the article stay A's."""
     from monitor.pipeline import signals_for
 
     item = ArticleText("b", "Anthropic acquires Bun as Claude Code reaches $1B milestone", "The JavaScript runtime joins.")

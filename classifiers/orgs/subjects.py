@@ -647,12 +647,17 @@ NO_SIGNAL_ROLES: dict[str, frozenset[str]] = {"m_and_a": frozenset({"acquirer"})
 article's other events, "… as Claude Code reaches $1B", are its own) but gets no ``m_and_a`` signal."""
 
 
+def takes_risk(role: str | None, tag: str) -> bool:
+    """Whether an organisation with deal role ``role`` gets a signal of ``tag`` (see :data:`NO_SIGNAL_ROLES`)."""
+    return role not in NO_SIGNAL_ROLES.get(tag, ())
+
+
 def credited_tags(role: OrgRole, tags: Sequence[str]) -> list[str]:
     """The tags of an article that give ``role``'s organisation a signal: none unless it is a subject, and not the
     tags its deal role takes no risk from (:data:`NO_SIGNAL_ROLES`)."""
     if not role.subject:
         return []
-    return [t for t in tags if role.role not in NO_SIGNAL_ROLES.get(t, ())]
+    return [t for t in tags if takes_risk(role.role, t)]
 
 
 _SUBJECT_ROLES = {"acquired", "investee", "borrower", "departed", "defendant"}

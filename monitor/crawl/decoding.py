@@ -88,9 +88,8 @@ class _Layer:
                 if self.coding == "gzip" and rest.startswith(GZIP_MAGIC):
                     self._obj, data = self._new(), rest  # the next member of a multi-member gzip body
                 else:
-                    self._done = (
-                        True  # trailing bytes after the stream are ignored (as httpx and browsers do)
-                    )
+                    # trailing bytes after the stream are ignored (as httpx and browsers do)
+                    self._done = True
 
     def finish(self) -> Iterator[bytes]:
         """Whatever the layer still holds once its input has ended."""
